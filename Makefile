@@ -1,0 +1,65 @@
+# The words people type. `make run` and `make test` need nothing but Python 3.11.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format worker beat bench migrate demo collectstatic clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+var:
+	mkdir -p var/mail
+
+migrate: $(VENV)/.runtime var
+	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "  Armor Physical Therapy is starting at http://$(HOST):$(PORT)/"
+	@echo "  Staff admin:  http://$(HOST):$(PORT)/admin/  (user admin, password armor-local-demo; local only)"
+	@echo "  Emails a patient would receive are written to var/mail/"
+	@echo ""
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# A worker with an embedded beat, for one machine. In production run one `beat` and any number of workers.
+worker: $(VENV)/.runtime
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) first; without it tasks run in-process."; exit 2; }
+	$(BIN)/celery -A armorpt worker --beat --loglevel=INFO --concurrency=2
+
+beat: $(VENV)/.runtime
+	$(BIN)/celery -A armorpt beat --loglevel=INFO
+
+collectstatic: $(VENV)/.runtime
+	$(PY) manage.py collectstatic --noinput -v0
+
+bench: $(VENV)/.dev
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf var/static var/bench

@@ -1,0 +1,85 @@
+"""Sample appointment types and working hours for the demo team (see clinics.demo)."""
+
+import datetime
+
+from appointments.models import AppointmentType, BookingRules, WorkingHours
+from clinics.models import Clinic, Specialist
+
+MORNING = ("08:00", "12:00")
+AFTERNOON = ("13:00", "17:00")
+MON, TUE, WED, THU, FRI, SAT = range(6)
+
+# specialist slug -> clinic slug -> weekday -> blocks. Every block lies inside the clinic's opening hours.
+SCHEDULES = {
+    "marcus-reed": {
+        "kalamazoo": {MON: [MORNING, AFTERNOON], WED: [MORNING, AFTERNOON], FRI: [MORNING, AFTERNOON]},
+        "portage": {TUE: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON]},
+    },
+    "dana-whitfield": {
+        "kalamazoo": {TUE: [MORNING, AFTERNOON], WED: [MORNING, AFTERNOON], FRI: [MORNING]},
+        "paw-paw": {MON: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON]},
+    },
+    "luis-moreno": {
+        "portage": {MON: [MORNING, AFTERNOON], WED: [MORNING, AFTERNOON], FRI: [MORNING, ("13:00", "16:00")]},
+        "battle-creek": {TUE: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON]},
+    },
+    "grace-kowalski": {
+        "battle-creek": {MON: [MORNING, AFTERNOON], WED: [MORNING, AFTERNOON], FRI: [MORNING, ("13:00", "15:00")]},
+        "st-joseph": {TUE: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON]},
+    },
+    "ben-okafor": {
+        "st-joseph": {MON: [MORNING, AFTERNOON], WED: [MORNING, AFTERNOON], FRI: [MORNING, ("13:00", "15:00")]},
+        "kalamazoo": {TUE: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON], SAT: [("08:00", "12:00")]},
+    },
+    "hannah-lee": {
+        "portage": {TUE: [MORNING, AFTERNOON], THU: [MORNING, AFTERNOON]},
+        "paw-paw": {MON: [MORNING, AFTERNOON], FRI: [MORNING]},
+    },
+}
+
+TYPES = [
+    {
+        "slug": "initial-evaluation",
+        "name": "Initial evaluation",
+        "duration_minutes": 60,
+        "buffer_after_minutes": 15,
+        "bookable_online": True,
+        "what_to_bring": (
+            "Your photo ID and insurance card, a list of the medicines you take, any referral or imaging reports "
+            "you have, and comfortable clothes you can move in. Please arrive 10 minutes early."
+        ),
+    },
+    {
+        "slug": "follow-up",
+        "name": "Follow-up visit",
+        "duration_minutes": 45,
+        "buffer_after_minutes": 0,
+        "bookable_online": False,
+        "what_to_bring": "Comfortable clothes you can move in.",
+    },
+]
+
+
+def load():
+    for order, spec in enumerate(TYPES):
+        AppointmentType.objects.get_or_create(slug=spec["slug"], defaults={**spec, "display_order": order})
+    if not BookingRules.objects.exists():
+        BookingRules().save()
+    for specialist_slug, clinics in SCHEDULES.items():
+        specialist = Specialist.objects.filter(slug=specialist_slug).first()
+        if specialist and not specialist.working_hours.exists():
+            _load_hours(specialist, clinics)
+
+
+def _load_hours(specialist, clinics):
+    for clinic_slug, days in clinics.items():
+        clinic = Clinic.objects.get(slug=clinic_slug)
+        for weekday, blocks in days.items():
+            for start, end in blocks:
+                WorkingHours.objects.create(
+                    specialist=specialist,
+                    clinic=clinic,
+                    weekday=weekday,
+                    start_time=datetime.time.fromisoformat(start),
+                    end_time=datetime.time.fromisoformat(end),
+                )

@@ -1,0 +1,276 @@
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from clinics.models import Clinic, Specialist, Weekday
+
+TOKEN_SALT = "appointments.manage"
+# No 0/O, 1/I/L: a reference read out over the phone must not be misheard.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class BookingRules(models.Model):
+    """The practice's booking rules: one row, edited in admin."""
+
+    minimum_notice_hours = models.PositiveSmallIntegerField(
+        default=2, validators=[MaxValueValidator(24 * 14)], help_text="Online bookings start at least this far ahead."
+    )
+    horizon_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="How far ahead patients can book online.",
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(
+        default=30,
+        choices=[(10, "10 minutes"), (15, "15 minutes"), (20, "20 minutes"), (30, "30 minutes"), (60, "60 minutes")],
+        help_text="Start times offered online fall on this step from the start of a working block.",
+    )
+    change_cutoff_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Patients cannot cancel or reschedule online later than this before the visit."
+    )
+    max_upcoming_per_patient = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Upcoming online bookings one email address or phone number may hold at once.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "booking rules"
+
+    def __str__(self):
+        return "Booking rules"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def minimum_notice(self):
+        return timedelta(hours=self.minimum_notice_hours)
+
+    @property
+    def horizon(self):
+        return timedelta(days=self.horizon_days)
+
+    @property
+    def change_cutoff(self):
+        return timedelta(hours=self.change_cutoff_hours)
+
+
+class AppointmentTypeQuerySet(models.QuerySet):
+    def online(self):
+        return self.filter(bookable_online=True)
+
+
+class AppointmentType(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True)
+    duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
+    buffer_after_minutes = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(120)], help_text="Kept free after each visit for notes and cleaning."
+    )
+    bookable_online = models.BooleanField(default=False, help_text="Patients can book this type on the website.")
+    what_to_bring = models.TextField(blank=True, help_text="Shown on the confirmation page and in reminder emails.")
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = AppointmentTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+    @property
+    def duration(self):
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer_after(self):
+        return timedelta(minutes=self.buffer_after_minutes)
+
+
+class WorkingHours(models.Model):
+    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="working_hours")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField("from")
+    end_time = models.TimeField("until")
+
+    class Meta:
+        ordering = ["specialist", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="working_hours_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.specialist} at {self.clinic}, {self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self):
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "The block must end after it starts."})
+        if self.specialist_id and self.clinic_id and not self.specialist.clinics.filter(pk=self.clinic_id).exists():
+            raise ValidationError(
+                {"clinic": f"{self.specialist} does not work at this clinic; add it to their clinics."}
+            )
+        if self.specialist_id and self.start_time and self.end_time and self._overlapping().exists():
+            raise ValidationError(f"{self.specialist} already works at that time on {self.get_weekday_display()}.")
+
+    def _overlapping(self):
+        return (
+            WorkingHours.objects.filter(specialist_id=self.specialist_id, weekday=self.weekday)
+            .filter(start_time__lt=self.end_time, end_time__gt=self.start_time)
+            .exclude(pk=self.pk)
+        )
+
+
+class TimeOff(models.Model):
+    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True, help_text="Staff only; never shown to patients.")
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")]
+
+    def __str__(self):
+        return f"{self.specialist} away {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "Time off must end after it starts."})
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Appointment.Status.CANCELLED)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+    def upcoming(self, now):
+        return self.filter(start__gte=now)
+
+    def get_by_token(self, token):
+        """The appointment a manage link points at, or None for a bad or tampered token."""
+        try:
+            key = signing.Signer(salt=TOKEN_SALT).unsign(token)
+            return self.select_related("clinic", "specialist", "appointment_type").get(manage_key=uuid.UUID(hex=key))
+        except (signing.BadSignature, ValueError, Appointment.DoesNotExist):
+            return None
+
+
+def new_reference():
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CONFIRMED = "confirmed", "Confirmed"
+        ARRIVED = "arrived", "Arrived"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        PHONE = "phone", "Phone"
+        WALK_IN = "walk_in", "Walk-in"
+
+    class Reason(models.TextChoices):
+        BACK_PAIN = "back-pain", "Back pain"
+        NECK_PAIN = "neck-pain", "Neck pain"
+        SPORTS_INJURY = "sports-injury", "Sports injury"
+        AFTER_SURGERY = "after-surgery", "Recovery after surgery"
+        OTHER = "other", "Something else"
+
+    reference = models.CharField(max_length=8, unique=True, default=new_reference, editable=False)
+    manage_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
+    specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="appointments")
+    appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField(db_index=True)
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    reason = models.CharField("reason for visit", max_length=20, choices=Reason.choices, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    consent_at = models.DateTimeField(null=True, blank=True, help_text="When the patient accepted the privacy notice.")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+    # Raised on every change of time or status, so calendar apps replace their copy.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="Patient details erased under the retention rule."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    emails = GenericRelation("armorpt.OutboundEmail", related_query_name="appointment")
+
+    objects = AppointmentQuerySet.as_manager()
+
+    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED, Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["specialist", "start"], name="appointment_specialist_start"),
+            models.Index(fields=["clinic", "start"], name="appointment_clinic_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference_display} {self.patient_name} {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def reference_display(self):
+        return f"{self.reference[:4]}-{self.reference[4:]}"
+
+    @property
+    def patient_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def token(self):
+        return signing.Signer(salt=TOKEN_SALT).sign(self.manage_key.hex)
+
+    @property
+    def start_local(self):
+        return self.start.astimezone(self.clinic.tz)
+
+    @property
+    def end_local(self):
+        return self.end.astimezone(self.clinic.tz)
+
+    @property
+    def is_active(self):
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def blocked_until(self):
+        """The end of the time this visit keeps the specialist busy, buffer included."""
+        return self.end + self.appointment_type.buffer_after

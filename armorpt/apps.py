@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArmorptConfig(AppConfig):
+    name = "armorpt"
+    verbose_name = "Site"

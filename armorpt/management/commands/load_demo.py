@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from appointments import demo as appointments_demo
+from clinics import demo as clinics_demo
+from content import demo as content_demo
+
+DEMO_ADMIN = {"username": "admin", "password": "armor-local-demo"}
+
+
+class Command(BaseCommand):
+    help = "Add the sample clinics, team, schedules and guides. Adds only what is missing; safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        today = timezone.localdate()
+        clinics_demo.load(today)
+        appointments_demo.load()
+        content_demo.load()
+        self.stdout.write("Demo clinics, team, schedules and guides are in place.")
+        if settings.DEBUG:
+            self._ensure_demo_admin()
+
+    def _ensure_demo_admin(self):
+        # Only with DEBUG on: a known password must never reach a production database.
+        User = get_user_model()
+        if not User.objects.filter(username=DEMO_ADMIN["username"]).exists():
+            User.objects.create_superuser(DEMO_ADMIN["username"], "admin@armorpt.example", DEMO_ADMIN["password"])
+        self.stdout.write(
+            f"Local admin: http://127.0.0.1:8000/admin/  user {DEMO_ADMIN['username']}  "
+            f"password {DEMO_ADMIN['password']}  (created only when DEBUG is on)"
+        )

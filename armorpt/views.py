@@ -1,0 +1,51 @@
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+
+from armorpt.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+BROKER_TIMEOUT_SECONDS = 2
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return "ok"
+
+
+def _check_cache():
+    cache.set("healthz", "ok", 10)
+    if cache.get("healthz") != "ok":
+        raise ConnectionError("the cache did not keep a value")
+    return "ok"
+
+
+def _check_broker():
+    if celery_app.conf.task_always_eager:
+        return "ok: no broker configured, tasks run in-process"
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT_SECONDS)
+    return "ok"
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+def _run(check):
+    try:
+        return True, check()
+    except Exception as exc:  # noqa: BLE001 -- any failure means "down"; report it, never raise.
+        logger.warning("health check failed: %s", exc)
+        return False, f"down: {type(exc).__name__}"
+
+
+@never_cache
+def healthz(request):
+    results = {name: _run(check) for name, check in CHECKS.items()}
+    healthy = all(ok for ok, _ in results.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": {k: v for k, (_, v) in results.items()}}
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -1,0 +1,185 @@
+from functools import cached_property
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def validate_timezone(value):
+    if value not in available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone name such as America/Detroit.")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class ClinicQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_display(self):
+        return self.active().prefetch_related("opening_hours")
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True, help_text="Part of the web address: /locations/<slug>/. Keep it stable.")
+    street_address = models.CharField(max_length=200)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, default="MI")
+    postal_code = models.CharField("ZIP code", max_length=10)
+    phone = PhoneNumberField(help_text="Shown to patients and in every email about this clinic.")
+    front_desk_email = models.EmailField(help_text="Receives a notice of each new online booking.")
+    timezone = models.CharField(max_length=64, default="America/Detroit", validators=[validate_timezone])
+    directions = models.TextField(blank=True, help_text="Parking, entrance, accessibility: shown on the clinic page.")
+    confirms_online_bookings = models.BooleanField(
+        "confirm online bookings at once",
+        default=True,
+        help_text="Off: online bookings wait as “requested” until the front desk confirms them.",
+    )
+    display_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Inactive clinics are hidden from the site.")
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("location_detail", args=[self.slug])
+
+    @cached_property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+    @property
+    def address_one_line(self):
+        return f"{self.street_address}, {self.city}, {self.state} {self.postal_code}"
+
+    @property
+    def phone_display(self):
+        return self.phone.as_national if self.phone else ""
+
+    @property
+    def phone_uri(self):
+        return f"tel:{self.phone.as_e164}" if self.phone else ""
+
+    @property
+    def map_url(self):
+        # A link, not an embed: no third-party request until the patient follows it.
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.address_one_line})
+
+
+class OpeningHours(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["clinic", "weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "weekday"], name="one_opening_hours_per_weekday"),
+            models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_hours_close_after_open"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens and self.closes and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+
+
+class ClinicClosureQuerySet(models.QuerySet):
+    def upcoming(self, today):
+        return self.filter(date__gte=today)
+
+
+class ClinicClosure(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    reason = models.CharField(max_length=100, help_text="Shown to patients, e.g. “Thanksgiving Day”.")
+
+    objects = ClinicClosureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["clinic", "date"], name="one_closure_per_clinic_day")]
+
+    def __str__(self):
+        return f"{self.clinic} closed {self.date:%b %-d, %Y}: {self.reason}"
+
+
+class Credential(models.Model):
+    abbreviation = models.CharField(max_length=12, unique=True, help_text="As written after a name, e.g. OCS.")
+    name = models.CharField(max_length=150, help_text="Spelled out for patients and search engines.")
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["display_order", "abbreviation"]
+
+    def __str__(self):
+        return self.abbreviation
+
+
+class SpecialistQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def bookable(self):
+        return self.active().filter(accepts_new_patients=True)
+
+    def for_display(self):
+        return self.active().prefetch_related("credentials", Prefetch("clinics", queryset=Clinic.objects.active()))
+
+
+class Specialist(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(unique=True, help_text="Part of the web address: /team/<slug>/. Keep it stable.")
+    credentials = models.ManyToManyField(Credential, blank=True, related_name="specialists")
+    title = models.CharField(max_length=100, help_text="e.g. Physical therapist, clinic director.")
+    treats = models.CharField(
+        "what they treat", max_length=250, blank=True, help_text="A short list, e.g. low back pain, running injuries."
+    )
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="team/", blank=True)
+    clinics = models.ManyToManyField(Clinic, related_name="specialists", blank=True)
+    accepts_new_patients = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive specialists are hidden from the site.")
+    display_order = models.PositiveSmallIntegerField(default=0)
+
+    objects = SpecialistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("team_member", args=[self.slug])
+
+    @property
+    def credentials_display(self):
+        return ", ".join(c.abbreviation for c in self.credentials.all())
+
+    @property
+    def name_with_credentials(self):
+        credentials = self.credentials_display
+        return f"{self.name}, {credentials}" if credentials else self.name

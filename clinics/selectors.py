@@ -1,0 +1,31 @@
+from django.core.cache import cache
+
+from clinics.models import Clinic
+
+FOOTER_CACHE_KEY = "clinics:footer:v1"
+
+
+def footer_clinics():
+    """Name, phone and link of each active clinic, for the footer of every page.
+
+    Cached, so that the footer costs no query; clinics.signals clears it on save.
+    Passed to templates uncalled: a page that never renders the footer pays nothing.
+    """
+    clinics = cache.get(FOOTER_CACHE_KEY)
+    if clinics is None:
+        clinics = [
+            {
+                "name": c.name,
+                "url": c.get_absolute_url(),
+                "phone": c.phone_display,
+                "phone_uri": c.phone_uri,
+                "city": c.city,
+            }
+            for c in Clinic.objects.active()
+        ]
+        cache.set(FOOTER_CACHE_KEY, clinics, 60 * 60)
+    return clinics
+
+
+def forget_footer_clinics(**kwargs):
+    cache.delete(FOOTER_CACHE_KEY)
