@@ -137,11 +137,18 @@ class WorkingHours(models.Model):
         )
 
 
+class TimeOffQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, end__gt=start)
+
+
 class TimeOff(models.Model):
     specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="time_off")
     start = models.DateTimeField()
     end = models.DateTimeField()
     reason = models.CharField(max_length=200, blank=True, help_text="Staff only; never shown to patients.")
+
+    objects = TimeOffQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]

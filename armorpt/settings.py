@@ -137,7 +137,7 @@ else:
 
 # --- Celery -----------------------------------------------------------------------------
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 # Without a broker the site still works: tasks run in-process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -160,6 +160,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 60 * 60,
 }
 CELERY_TIMEZONE = "UTC"
+# Run exactly one beat process (see README, Deploying).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "armorpt.tasks.sweep_outbox", "schedule": 60.0},
+    "queue-reminders": {"task": "appointments.tasks.queue_reminders", "schedule": 15 * 60.0},
+}
 
 # --- Email ------------------------------------------------------------------------------
 

@@ -26,7 +26,10 @@ class ClinicAdmin(admin.ModelAdmin):
     inlines = [OpeningHoursInline, ClinicClosureInline]
     fieldsets = [
         (None, {"fields": ["name", "slug", "is_active", "display_order"]}),
-        ("Address and contact", {"fields": ["street_address", "city", "state", "postal_code", "phone", "front_desk_email"]}),
+        (
+            "Address and contact",
+            {"fields": ["street_address", "city", "state", "postal_code", "phone", "front_desk_email"]},
+        ),
         ("Patients", {"fields": ["directions", "confirms_online_bookings", "timezone"]}),
     ]
 

@@ -1,5 +1,287 @@
-"""Sample guides for a new site (filled in with the content pages)."""
+"""Sample guides for a new site, written for patients: short sentences, no unexplained jargon.
+
+Loading only adds what is missing: a guide that exists (by slug) is left exactly as staff
+left it, exercises included.
+"""
+
+from django.utils import timezone
+
+from clinics.models import Specialist
+from content.models import Exercise, Guide
+
+MUSCLE = Exercise.Category.MUSCLE_PERFORMANCE
+POSTURE = Exercise.Category.POSTURE
+MOTION = Exercise.Category.RANGE_OF_MOTION
+
+BACK_PAIN = {
+    "slug": "back-pain-exercises",
+    "title": "Back pain exercises you can do at home",
+    "summary": "Gentle exercises for low back pain in three groups: strength, posture and stretching. "
+    "Clear steps, how many to do, and when to stop.",
+    "reviewed_by": "dana-whitfield",
+    "booking_reason": "back-pain",
+    "is_featured": True,
+    "body": """\
+Most low back pain gets better within a few weeks. Gentle movement usually helps more than
+rest in bed. These are the exercises our therapists teach most often.
+
+## How to use this guide
+
+* Start with one or two exercises from each group. You do not need to do them all.
+* Move slowly and keep breathing. Do not hold your breath.
+* Feeling a stretch or your muscles working is fine. Sharp or shooting pain is not.
+* Do the exercises once or twice a day, on most days of the week.
+* Add more only when an exercise feels easy.
+
+## Three kinds of exercise
+
+**Muscle performance** exercises make the muscles of your belly, back and hips stronger.
+Strong muscles hold your spine steady and help your balance.
+
+**Posture improvement** exercises help your body line up well when you sit and stand.
+Good alignment takes pressure off your lower back.
+
+**Range of motion** exercises are stretches. Some you do on your own (*active*). Some use
+a towel, a wall or a helper (*assisted*). In others you relax while something else, such
+as gravity, moves your body (*passive*).
+
+You will need a mat or a carpeted floor, a sturdy chair, a small towel and a wall.
+""",
+    "exercises": [
+        (
+            MUSCLE,
+            "Pelvic tilt",
+            "Wakes up the deep belly muscles that support your lower back.",
+            """Lie on your back with your knees bent and your feet flat on the floor.
+Tighten your belly muscles, as if you were bracing for a cough.
+Gently press the small of your back into the floor. Your hips will tip up slightly.
+Hold, then relax.""",
+            "Hold 5 seconds. Repeat 10 times.",
+            "Keep the movement small. Your buttocks stay on the floor. Stop if you feel sharp pain.",
+        ),
+        (
+            MUSCLE,
+            "Bridge",
+            "Strengthens your buttocks and the back of your thighs, which share the work of your lower back.",
+            """Lie on your back with your knees bent and your feet flat, hip-width apart.
+Tighten your belly and squeeze your buttocks.
+Lift your hips until your body makes a straight line from your shoulders to your knees.
+Hold, then lower yourself slowly.""",
+            "2 sets of 10. Hold each lift for 3 seconds.",
+            "Do not arch your back at the top. If the back of your thighs cramps, move your feet closer to your hips.",
+        ),
+        (
+            MUSCLE,
+            "Bird dog",
+            "Trains your back and belly to keep your spine steady while your arms and legs move.",
+            """Kneel on all fours: hands under your shoulders, knees under your hips.
+Tighten your belly so your back stays flat, like a table.
+Slowly reach one arm forward and the opposite leg back, level with your body.
+Hold, then return to all fours and switch sides.""",
+            "Hold 5 seconds. 8 times on each side.",
+            "Do not let your back sag or twist. If balancing is hard, lift only one leg at first. "
+            "Put a folded towel under your knees if kneeling hurts.",
+        ),
+        (
+            MUSCLE,
+            "Side-lying leg lift",
+            "Strengthens the muscles on the side of your hip, which keep your pelvis level when you walk.",
+            """Lie on your side. Bend your bottom knee for balance.
+Keep your top leg straight, in line with your body, toes pointing forward.
+Lift your top leg about a foot, then lower it slowly.
+Roll over and repeat with the other leg.""",
+            "2 sets of 10 on each side.",
+            "Do not roll backward as you lift. Stop if you feel pinching in the front of your hip.",
+        ),
+        (
+            POSTURE,
+            "Chin tuck",
+            "Brings your head back over your shoulders, which eases strain on your neck and upper back.",
+            """Sit or stand tall and look straight ahead.
+Gently draw your chin straight back, as if making a double chin.
+Keep your eyes level: do not tip your head up or down.
+Hold, then relax.""",
+            "Hold 5 seconds. Repeat 10 times, a few times a day.",
+            "A gentle stretch at the base of your skull is normal. "
+            "Stop if you feel dizzy or have tingling in your arms.",
+        ),
+        (
+            POSTURE,
+            "Shoulder blade squeeze",
+            "Strengthens the muscles that hold your shoulders back, so you slump less when you sit.",
+            """Sit tall with your arms relaxed at your sides.
+Squeeze your shoulder blades together and slightly down, as if tucking them into your back pockets.
+Hold, then relax.""",
+            "Hold 5 seconds. Repeat 10 times.",
+            "Do not shrug your shoulders toward your ears or arch your lower back.",
+        ),
+        (
+            POSTURE,
+            "Wall stand",
+            "Teaches your body what lined-up posture feels like.",
+            """Stand with your back against a wall, heels about 4 inches from it.
+Touch the wall with your buttocks, your shoulder blades and, if you can, the back of your head.
+Gently tighten your belly. The gap behind your lower back should be about the thickness of your hand.
+Breathe normally and hold.
+Step away from the wall and try to keep the same position as you walk.""",
+            "Hold 30 seconds. Repeat 3 times. Try it a few times a day.",
+            "Do not force your head back to the wall if it makes you tip your chin up.",
+        ),
+        (
+            POSTURE,
+            "Sitting with a towel roll",
+            "Supports the natural curve of your lower back when you sit for a long time.",
+            """Roll a small hand towel into a tube.
+Sit in a chair with your feet flat and your knees level with your hips.
+Place the roll behind the small of your back, at about belt height.
+Sit back against it and let it support you.""",
+            "Whenever you sit for more than 15 minutes. Get up and move every 30 to 45 minutes.",
+            "The roll should feel supportive, not pushy. If your pain increases, use a smaller roll or none.",
+        ),
+        (
+            MOTION,
+            "Knee-to-chest stretch",
+            "An active stretch for your lower back and buttocks.",
+            """Lie on your back with your knees bent and your feet flat.
+Hold one knee with both hands and bring it gently toward your chest.
+Keep the other foot on the floor. Hold, then lower the leg.
+Switch legs.""",
+            "Hold 20 to 30 seconds. 3 times on each side.",
+            "Pull gently. If your knee hurts, hold behind your thigh instead. "
+            "Stop if pain travels down your leg.",
+        ),
+        (
+            MOTION,
+            "Cat and cow",
+            "An active exercise that moves each part of your spine in turn.",
+            """Kneel on all fours: hands under your shoulders, knees under your hips.
+Slowly round your back up toward the ceiling and let your head drop, like a cat.
+Then slowly let your belly sink toward the floor and lift your head.
+Move smoothly between the two positions.""",
+            "10 slow rounds.",
+            "Move only as far as is comfortable. Small movements are fine.",
+        ),
+        (
+            MOTION,
+            "Lower trunk rotation",
+            "An active stretch that eases stiffness in your lower back and hips.",
+            """Lie on your back with your knees bent and together, feet flat.
+Keep both shoulders on the floor.
+Let your knees drop slowly to one side as far as is comfortable. Hold.
+Bring them back to the middle, then drop them to the other side.""",
+            "Hold 5 seconds. 10 times to each side.",
+            "Go only as far as feels comfortable. Your shoulders stay down.",
+        ),
+        (
+            MOTION,
+            "Hamstring stretch with a towel",
+            "An assisted stretch: the towel helps you stretch the back of your thigh, "
+            "which pulls on your lower back when tight.",
+            """Lie on your back with both knees bent.
+Loop a towel around one foot and hold both ends.
+Straighten that leg toward the ceiling, using the towel to help, until you feel a stretch behind your thigh.
+Hold, then lower the leg and switch sides.""",
+            "Hold 30 seconds. 3 times on each leg.",
+            "You should feel a stretch, not pain. Keep your other knee bent. "
+            "Stop if you feel tingling in your leg or foot.",
+        ),
+        (
+            MOTION,
+            "Child’s pose",
+            "A passive stretch: you relax and let gravity lengthen your back.",
+            """Kneel on the floor with your knees a little apart.
+Sit back toward your heels.
+Reach your arms forward on the floor and rest your forehead down.
+Let your body relax and breathe slowly.""",
+            "Hold 20 to 30 seconds. Repeat 3 times.",
+            "Skip this one if your knees hurt when bent. A pillow between your heels and buttocks makes it easier.",
+        ),
+    ],
+}
+
+DESK = {
+    "slug": "desk-posture",
+    "title": "Sitting at a desk without back pain",
+    "summary": "How to set up your chair and screen, plus three short exercises to undo a day of sitting.",
+    "reviewed_by": "dana-whitfield",
+    "booking_reason": "back-pain",
+    "is_featured": True,
+    "body": """\
+Sitting is not bad for your back. Sitting **still** for hours is. These small changes help.
+
+## Set up your desk
+
+* Feet flat on the floor or on a footrest.
+* Knees about level with your hips.
+* The top of your screen at eye level, about an arm's length away.
+* Elbows close to your sides, bent at about a right angle.
+
+## Move often
+
+Stand up, walk a few steps or do one of the exercises below every 30 to 45 minutes.
+A reminder on your phone helps.
+""",
+    "exercises": [
+        (
+            POSTURE,
+            "Slump, then sit tall",
+            "Finds a balanced sitting position that puts little strain on your back.",
+            """Sit toward the front of your chair with your feet flat.
+Slump all the way down, then sit up as tall as you can.
+Relax about a tenth of the way back from the tallest position. That is your target posture.""",
+            "5 times, a few times a day.",
+            "Do not hold your breath or push your chest forward hard.",
+        ),
+        (
+            MOTION,
+            "Standing back bend",
+            "An active stretch that reverses the forward bend of sitting.",
+            """Stand with your feet hip-width apart.
+Place your hands on your lower back, fingers pointing down.
+Gently lean backward, letting your hands support you. Look forward, not up.
+Return to standing.""",
+            "Hold 2 to 3 seconds. Repeat 5 to 10 times.",
+            "Lean back only a little at first. Stop if pain spreads into your buttock or leg.",
+        ),
+        (
+            MOTION,
+            "Seated twist",
+            "An active stretch for the middle of your back.",
+            """Sit tall with your feet flat.
+Cross your arms over your chest.
+Turn your upper body slowly to one side as far as is comfortable. Hold.
+Return to the middle and turn to the other side.""",
+            "Hold 5 seconds. 5 times to each side.",
+            "Keep your hips facing forward. Turn gently and never bounce.",
+        ),
+    ],
+}
+
+GUIDES = [BACK_PAIN, DESK]
 
 
 def load():
-    pass
+    now = timezone.now()
+    for spec in GUIDES:
+        _load_guide(spec, now)
+
+
+def _load_guide(spec, now):
+    fields = {k: v for k, v in spec.items() if k not in ("slug", "exercises", "reviewed_by")}
+    fields["reviewed_by"] = Specialist.objects.filter(slug=spec["reviewed_by"]).first()
+    guide, created = Guide.objects.get_or_create(
+        slug=spec["slug"], defaults={**fields, "is_published": True, "published_at": now}
+    )
+    if created:
+        for order, (category, name, purpose, steps, dosage, caution) in enumerate(spec["exercises"]):
+            Exercise.objects.create(
+                guide=guide,
+                category=category,
+                name=name,
+                purpose=purpose,
+                steps=steps,
+                dosage=dosage,
+                caution=caution,
+                order=order,
+            )
+    return guide

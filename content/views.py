@@ -1,7 +1,148 @@
+from django import forms
+from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from clinics.models import Clinic
+from content import hours, selectors
+from content import structured_data as ld
+from content.models import CATEGORY_DESCRIPTIONS, Exercise
+
+BACK_PAIN_GUIDE = "back-pain-exercises"
+
+
+def _categories():
+    return [(category, CATEGORY_DESCRIPTIONS[category]) for category in Exercise.Category]
 
 
 def home(request):
-    return render(request, "content/home.html", {"clinics": Clinic.objects.active()})
+    now = timezone.now()
+    guides = selectors.live_guides(now)
+    clinics = selectors.clinics()
+    context = {
+        "featured_guides": ([g for g in guides if g.is_featured] or guides)[:3],
+        "back_pain_guide": next((g for g in guides if g.slug == BACK_PAIN_GUIDE), None),
+        "categories": _categories(),
+        "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
+        "credentials": selectors.team_credentials(),
+        "team_size": len(selectors.team()),
+        "structured_data": ld.graph(ld.organization(clinics), *(ld.clinic(c, now) for c in clinics)),
+    }
+    return render(request, "content/home.html", context)
+
+
+def guide_list(request):
+    guides = selectors.live_guides(timezone.now())
+    return render(request, "content/guide_list.html", {"guides": guides})
+
+
+def guide_detail(request, slug):
+    page = selectors.guide_page(slug)
+    if page is None:
+        raise Http404("No such guide.")
+    guide = page["guide"]
+    # Staff may look at a guide before it is published; only then do we need to know who asks.
+    preview = not guide.is_live(timezone.now())
+    if preview and not request.user.is_staff:
+        raise Http404("No such guide.")
+    context = {
+        **page,
+        "preview": preview,
+        "structured_data": ld.graph(ld.article(guide)),
+    }
+    return render(request, "content/guide_detail.html", context)
+
+
+class TeamFilterForm(forms.Form):
+    """Filter the team page by GET parameters: a plain form, so it works without JavaScript."""
+
+    clinic = forms.ChoiceField(required=False, label="Clinic")
+    credential = forms.ChoiceField(required=False, label="Credential")
+
+    def __init__(self, data, *, clinics, credentials):
+        super().__init__(data, auto_id="team-filter-%s")
+        self.fields["clinic"].choices = [("", "All clinics"), *((c.slug, c.name) for c in clinics)]
+        self.fields["credential"].choices = [
+            ("", "Any credential"),
+            *((c.abbreviation, f"{c.abbreviation}: {c.name}") for c in credentials),
+        ]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def filter(self, team):
+        # An unknown value (an old link) filters nothing rather than showing an error.
+        self.is_valid()
+        clinic = self.cleaned_data.get("clinic")
+        credential = self.cleaned_data.get("credential")
+        if clinic:
+            team = [s for s in team if any(c.slug == clinic for c in s.clinics.all())]
+        if credential:
+            team = [s for s in team if any(c.abbreviation == credential for c in s.credentials.all())]
+        return team
+
+
+def team(request):
+    everyone = selectors.team()
+    form = TeamFilterForm(request.GET or None, clinics=selectors.clinics(), credentials=selectors.team_credentials())
+    members = form.filter(everyone) if form.is_bound else everyone
+    context = {
+        "form": form,
+        "members": members,
+        "filtered": form.is_bound,
+        "team_size": len(everyone),
+        "structured_data": ld.graph(*(ld.person(s) for s in everyone)),
+    }
+    return render(request, "content/team.html", context)
+
+
+def team_member(request, slug):
+    specialist = selectors.specialist(slug)
+    if specialist is None:
+        raise Http404("No such specialist.")
+    context = {"specialist": specialist, "structured_data": ld.graph(ld.person(specialist))}
+    return render(request, "content/team_member.html", context)
+
+
+def location_list(request):
+    now = timezone.now()
+    clinics = selectors.clinics()
+    context = {
+        "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
+        "structured_data": ld.graph(ld.organization(clinics), *(ld.clinic(c, now) for c in clinics)),
+    }
+    return render(request, "content/location_list.html", context)
+
+
+def location_detail(request, slug):
+    clinic = selectors.clinic(slug)
+    if clinic is None:
+        raise Http404("No such clinic.")
+    now = timezone.now()
+    team = selectors.team_at(clinic)
+    context = {
+        "clinic": clinic,
+        "week": hours.week(clinic, now),
+        "closures": hours.upcoming_closures(clinic, now),
+        "team": team,
+        "structured_data": ld.graph(ld.clinic(clinic, now, team)),
+    }
+    return render(request, "content/location_detail.html", context)
+
+
+ROBOTS_DISALLOW = [
+    "/admin/",
+    "/book/done/",
+    "/appointments/",
+    # Token pages of one subscriber: nothing for a search engine there.
+    "/newsletter/confirm/",
+    "/newsletter/unsubscribe/",
+    "/api/",
+]
+
+
+@require_GET
+def robots_txt(request):
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
+    lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -26,6 +26,7 @@ class SpecialistFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Specialist
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Specialist {n}")
     slug = factory.Sequence(lambda n: f"specialist-{n}")
@@ -74,3 +75,61 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     phone = "+12695550150"
     date_of_birth = datetime.date(1980, 5, 17)
     reason = Appointment.Reason.BACK_PAIN
+
+
+# --- Content pages (guides) and the clinic details they show --------------------------
+# Models named by label: the imports at the top of this file belong to the booking tests.
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clinics.Credential"
+        django_get_or_create = ("abbreviation",)
+
+    abbreviation = factory.Sequence(lambda n: f"CR{n}")
+    name = factory.LazyAttribute(lambda o: f"Credential {o.abbreviation}")
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clinics.OpeningHours"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    weekday = 0
+    opens = datetime.time(8, 0)
+    closes = datetime.time(17, 0)
+
+
+class ClinicClosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clinics.ClinicClosure"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
+    reason = "Staff training day"
+
+
+class GuideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Guide"
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Guide {n}")
+    slug = factory.Sequence(lambda n: f"guide-{n}")
+    summary = "A short guide for testing."
+    body = "Some **helpful** words."
+    is_published = True
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "content.Exercise"
+
+    guide = factory.SubFactory(GuideFactory)
+    category = "muscle-performance"
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    purpose = "Helps with testing."
+    steps = "Lie down.\nLift.\nLower slowly."
+    dosage = "2 sets of 10."
+    caution = "Stop if it hurts."

@@ -1,0 +1,84 @@
+"""The emails an appointment causes, written to the outbox (armorpt.emails).
+
+No email carries the reason for the visit, the notes or the date of birth.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from appointments.calendar import appointment_ics, calendar_url, manage_url
+from appointments.timefmt import format_when
+from armorpt.emails import queue_email
+
+
+def _context(appointment, **extra):
+    return {
+        "appointment": appointment,
+        "clinic": appointment.clinic,
+        "specialist": appointment.specialist,
+        "when": format_when(appointment.start_local),
+        "manage_url": manage_url(appointment),
+        "calendar_url": calendar_url(appointment),
+        "book_url": settings.SITE_URL + reverse("booking:start"),
+        **extra,
+    }
+
+
+def _ics(appointment):
+    return [
+        {"filename": "appointment.ics", "content": appointment_ics(appointment).decode(), "mimetype": "text/calendar"}
+    ]
+
+
+def _to_patient(appointment, kind, template, *, attach_calendar=False, dedupe_key=None, **extra):
+    if not appointment.email:  # Booked by phone without an email address.
+        return None
+    return queue_email(
+        kind=kind,
+        to=appointment.email,
+        template=f"emails/appointments/{template}",
+        context=_context(appointment, **extra),
+        about=appointment,
+        attachments=_ics(appointment) if attach_calendar else (),
+        dedupe_key=dedupe_key,
+    )
+
+
+def booked(appointment):
+    if appointment.status == appointment.Status.CONFIRMED:
+        confirmed(appointment)
+    else:
+        _to_patient(appointment, "appointment.received", "received")
+    if appointment.source == appointment.Source.ONLINE:
+        _front_desk_notice(appointment)
+
+
+def confirmed(appointment):
+    return _to_patient(appointment, "appointment.confirmed", "confirmed", attach_calendar=True)
+
+
+def cancelled(appointment, *, by_patient):
+    return _to_patient(appointment, "appointment.cancelled", "cancelled", by_patient=by_patient)
+
+
+def rescheduled(appointment, *, previous_start):
+    previous_when = format_when(previous_start.astimezone(appointment.clinic.tz))
+    return _to_patient(
+        appointment, "appointment.rescheduled", "rescheduled", attach_calendar=True, previous_when=previous_when
+    )
+
+
+def reminder(appointment):
+    key = f"reminder:{appointment.pk}:{appointment.start:%Y%m%dT%H%M}"
+    return _to_patient(appointment, "appointment.reminder", "reminder", dedupe_key=key)
+
+
+def _front_desk_notice(appointment):
+    admin_url = settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk])
+    return queue_email(
+        kind="appointment.front_desk",
+        to=appointment.clinic.front_desk_email,
+        template="emails/appointments/front_desk",
+        context=_context(appointment, admin_url=admin_url),
+        about=appointment,
+    )

@@ -1,0 +1,295 @@
+"""Every change to an appointment goes through one of these functions.
+
+The patient pages, the admin and the tasks all call them, so the rules live here once.
+Each runs in one transaction and writes its emails to the outbox in that same
+transaction (appointments.notifications); they are sent after it commits.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from appointments import availability, notifications
+from appointments.models import Appointment, BookingRules
+from clinics.models import Clinic, Specialist
+
+Status = Appointment.Status
+# Staff may still change these; the others are history.
+OPEN_STATUSES = (Status.REQUESTED, Status.CONFIRMED)
+TRANSITIONS = {
+    Status.CONFIRMED: {Status.REQUESTED},
+    Status.ARRIVED: {Status.REQUESTED, Status.CONFIRMED},
+    Status.COMPLETED: {Status.CONFIRMED, Status.ARRIVED},
+    Status.NO_SHOW: {Status.REQUESTED, Status.CONFIRMED},
+}
+# A second submit of the same form within this time returns the first booking.
+DUPLICATE_WINDOW = dt.timedelta(hours=1)
+
+
+class BookingError(Exception):
+    """A booking or change the rules refuse; `message` is written for the patient or staff."""
+
+    field = None
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class SlotUnavailable(BookingError):
+    field = "start"
+
+
+class TooManyBookings(BookingError):
+    field = "email"
+
+
+class ChangeNotAllowed(BookingError):
+    pass
+
+
+@dataclass(frozen=True)
+class Patient:
+    first_name: str
+    last_name: str
+    email: str = ""
+    phone: str = ""
+    date_of_birth: dt.date | None = None
+    reason: str = ""
+    notes: str = ""
+    consented_at: dt.datetime | None = None
+
+
+def book_appointment(
+    *, clinic, start, patient, specialist=None, appointment_type=None, source=Appointment.Source.ONLINE, now=None
+):
+    """Book `patient` at `clinic` at `start` with `specialist` (None: any who is free).
+
+    Raises SlotUnavailable when the time is not (or no longer) free, TooManyBookings when the
+    patient already holds the maximum of upcoming online bookings.
+    """
+    now = now or timezone.now()
+    online = source == Appointment.Source.ONLINE
+    appointment_type = appointment_type or availability.online_type()
+    rules = BookingRules.current()
+    window = availability.Window.for_patients(rules, now) if online else availability.Window.for_staff(now)
+    with transaction.atomic():
+        # Bookings at one clinic take turns, so a double-submitted form finds the first booking.
+        Clinic.objects.select_for_update().get(pk=clinic.pk)
+        if online:
+            if existing := _same_request(clinic, start, patient, now):
+                return existing
+            _check_patient_limit(patient, rules, now)
+        for candidate in _candidates(clinic, start, specialist, appointment_type, window):
+            # Locking the specialist (not their appointments) is what stops a second insert.
+            locked = Specialist.objects.select_for_update().get(pk=candidate.pk)
+            if availability.is_free(
+                clinic=clinic, specialist=locked, start=start, appointment_type=appointment_type, window=window
+            ):
+                return _create(clinic, locked, appointment_type, start, patient, source, online)
+    raise SlotUnavailable("That time was just taken. Please choose another time.")
+
+
+def _candidates(clinic, start, specialist, appointment_type, window):
+    if specialist is not None:
+        return [specialist]
+    day = start.astimezone(clinic.tz).date()
+    slots = availability.slots_for_clinics(
+        [clinic], now=window.earliest, days=1, first_day=day, appointment_type=appointment_type, window=window
+    )[clinic.pk]
+    ids = next((slot.specialist_ids for slot in slots if slot.start == start), ())
+    # Always in id order: two bookings never wait on each other's locks in opposite orders.
+    return list(Specialist.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def _same_request(clinic, start, patient, now):
+    if not patient.email:
+        return None
+    return (
+        Appointment.objects.active()
+        .filter(clinic=clinic, start=start, email__iexact=patient.email, created_at__gte=now - DUPLICATE_WINDOW)
+        .first()
+    )
+
+
+def _check_patient_limit(patient, rules, now):
+    same_person = Q(email__iexact=patient.email) if patient.email else Q(pk__in=[])
+    if patient.phone:
+        same_person |= Q(phone=str(patient.phone))
+    held = (
+        Appointment.objects.active()
+        .filter(same_person, source=Appointment.Source.ONLINE, start__gte=now, status__in=OPEN_STATUSES)
+        .count()
+    )
+    if held >= rules.max_upcoming_per_patient:
+        raise TooManyBookings(
+            f"You already have {held} upcoming appointments booked online, the most we allow. "
+            "Please call the clinic to book another one."
+        )
+
+
+def _create(clinic, specialist, appointment_type, start, patient, source, online):
+    confirmed_now = not online or clinic.confirms_online_bookings
+    appointment = Appointment(
+        clinic=clinic,
+        specialist=specialist,
+        appointment_type=appointment_type,
+        start=start,
+        end=start + appointment_type.duration,
+        status=Status.CONFIRMED if confirmed_now else Status.REQUESTED,
+        source=source,
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+        email=patient.email,
+        phone=patient.phone,
+        date_of_birth=patient.date_of_birth,
+        reason=patient.reason,
+        notes=patient.notes,
+        consent_at=patient.consented_at,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        # PostgreSQL's exclusion constraint: the lock above makes this a backstop only.
+        raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
+    notifications.booked(appointment)
+    transaction.on_commit(availability.forget_cached_openings)
+    return appointment
+
+
+def cancel_appointment(*, appointment, by_patient, reason="", now=None):
+    """Cancel a visit. Patients may not cancel online inside the cut-off; staff always may."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status == Status.CANCELLED:
+            return appointment
+        if appointment.status not in OPEN_STATUSES:
+            raise ChangeNotAllowed(
+                f"This visit is marked {appointment.get_status_display().lower()}; it cannot be cancelled."
+            )
+        if by_patient:
+            _check_cutoff(appointment, now, "cancel")
+        appointment.status = Status.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancellation_reason = reason[:200]
+        appointment.sequence += 1
+        appointment.save()
+        notifications.cancelled(appointment, by_patient=by_patient)
+        transaction.on_commit(availability.forget_cached_openings)
+    return appointment
+
+
+def reschedule_appointment(*, appointment, start, specialist=None, by_patient, now=None):
+    """Move a visit to `start`; the old time is free the moment this commits."""
+    now = now or timezone.now()
+    rules = BookingRules.current()
+    window = availability.Window.for_patients(rules, now) if by_patient else availability.Window.for_staff(now)
+    with transaction.atomic():
+        Clinic.objects.select_for_update().get(pk=appointment.clinic_id)
+        appointment = _lock(appointment)
+        if appointment.status not in OPEN_STATUSES:
+            raise ChangeNotAllowed("Only a requested or confirmed visit can be moved.")
+        if by_patient:
+            _check_cutoff(appointment, now, "reschedule")
+        for candidate in _reschedule_candidates(appointment, start, specialist, window):
+            locked = Specialist.objects.select_for_update().get(pk=candidate.pk)
+            if availability.is_free(
+                clinic=appointment.clinic,
+                specialist=locked,
+                start=start,
+                appointment_type=appointment.appointment_type,
+                window=window,
+                ignore_appointment=appointment,
+            ):
+                return _move(appointment, locked, start)
+    raise SlotUnavailable("That time was just taken. Please choose another time.")
+
+
+def _reschedule_candidates(appointment, start, specialist, window):
+    if specialist is not None:
+        return [specialist]
+    others = _candidates(appointment.clinic, start, None, appointment.appointment_type, window)
+    # Keep the patient with the same specialist when they are free.
+    return sorted(others, key=lambda s: s.pk != appointment.specialist_id)
+
+
+def _move(appointment, specialist, start):
+    previous = {"start": appointment.start, "specialist": appointment.specialist}
+    appointment.specialist = specialist
+    appointment.start = start
+    appointment.end = start + appointment.appointment_type.duration
+    appointment.sequence += 1
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as exc:
+        raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
+    notifications.rescheduled(appointment, previous_start=previous["start"])
+    transaction.on_commit(availability.forget_cached_openings)
+    return appointment
+
+
+def change_status(*, appointment, status, now=None):
+    """Front-desk status changes: confirm, arrived, completed, no-show (cancel has its own function)."""
+    with transaction.atomic():
+        appointment = _lock(appointment)
+        if appointment.status == status:
+            return appointment
+        if appointment.status not in TRANSITIONS[status]:
+            raise ChangeNotAllowed(
+                f"A {appointment.get_status_display().lower()} visit cannot be marked {Status(status).label.lower()}."
+            )
+        appointment.status = status
+        appointment.sequence += 1
+        appointment.save()
+        if status == Status.CONFIRMED:
+            notifications.confirmed(appointment)
+    return appointment
+
+
+def confirm_appointment(*, appointment):
+    return change_status(appointment=appointment, status=Status.CONFIRMED)
+
+
+def queue_due_reminders(*, now=None):
+    """Queue a reminder for each visit in the next 24 hours that was booked well before it.
+
+    Safe to run as often as we like: each visit and time gets one reminder (the outbox's dedupe key).
+    """
+    now = now or timezone.now()
+    due = (
+        Appointment.objects.filter(status__in=OPEN_STATUSES, start__gt=now, start__lte=now + dt.timedelta(hours=24))
+        .exclude(email="")
+        .filter(erased_at__isnull=True)
+        .select_related("clinic", "specialist", "appointment_type")
+    )
+    queued = 0
+    for appointment in due:
+        # Someone who booked this morning for tomorrow already has the confirmation in hand.
+        if appointment.created_at > appointment.start - dt.timedelta(hours=20):
+            continue
+        with transaction.atomic():
+            queued += notifications.reminder(appointment) is not None
+    return queued
+
+
+def _lock(appointment):
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("clinic", "specialist", "appointment_type")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_cutoff(appointment, now, verb):
+    rules = BookingRules.current()
+    if appointment.start - now < rules.change_cutoff:
+        raise ChangeNotAllowed(
+            f"Your visit is less than {rules.change_cutoff_hours} hours away, so it can no longer be changed online. "
+            f"To {verb}, please call {appointment.clinic.name} at {appointment.clinic.phone_display}."
+        )

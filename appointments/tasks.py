@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from appointments import services
+
+
+@shared_task
+def queue_reminders():
+    return services.queue_due_reminders()

@@ -1,0 +1,182 @@
+"""Every email the site sends goes through here: rendered from three templates, written
+to the outbox in the caller's transaction, and handed to Celery only after it commits.
+
+Nothing is sent inside a web request. If the broker is down when the transaction
+commits, the row stays pending and the sweeper (armorpt.tasks.sweep_outbox) queues it.
+"""
+
+import logging
+import smtplib
+from datetime import timedelta
+from email.utils import make_msgid
+from enum import Enum
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from armorpt.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# Worth another try later: the mail server or the network was unavailable.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+MAX_ATTEMPTS = 6
+RETRY_BACKOFF_SECONDS = 30
+RETRY_BACKOFF_CAP_SECONDS = 30 * 60
+
+
+class Outcome(Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def render_email(template, context):
+    """(subject, text, html) from `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
+    context = {"PRACTICE": settings.PRACTICE, "SITE_URL": settings.SITE_URL, **context}
+    subject = render_to_string(f"{template}_subject.txt", context)
+    # A newline in a subject would let it inject headers (as PasswordResetForm guards against).
+    subject = " ".join(subject.split())
+    return subject, render_to_string(f"{template}.txt", context), render_to_string(f"{template}.html", context)
+
+
+def queue_email(*, kind, to, template, context, about=None, dedupe_key=None, attachments=(), headers=None):
+    """Write one email to the outbox; it is sent after the surrounding transaction commits.
+
+    Returns the row, or None when `dedupe_key` was queued before (a reminder already sent).
+    """
+    if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    subject, text, html = render_email(template, context)
+    message = OutboundEmail(
+        kind=kind,
+        to=to,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+        attachments=list(attachments),
+        message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "armorpt.local"),
+        dedupe_key=dedupe_key,
+        next_attempt_at=timezone.now(),
+    )
+    if about is not None:
+        message.content_type = ContentType.objects.get_for_model(about)
+        message.object_id = about.pk
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        if dedupe_key:  # Another process queued the same key a moment ago.
+            return None
+        raise
+    transaction.on_commit(partial(enqueue, message.pk))
+    return message
+
+
+def enqueue(message_id):
+    """Hand one message to Celery. Never raises: a row the broker did not take is swept up later."""
+    from armorpt.tasks import send_email
+
+    try:
+        send_email.apply_async((message_id,), retry=False)
+    except Exception as exc:  # noqa: BLE001 -- broker refused or hung; the sweeper will queue it.
+        logger.warning("email %s stays pending: broker unavailable (%s)", message_id, type(exc).__name__)
+
+
+def deliver(message_id):
+    """Send one outbox message at most once: lock the row, skip it unless pending, send, mark it."""
+    with transaction.atomic():
+        message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != OutboundEmail.Status.PENDING:
+            logger.info("email %s ignored: not pending", message_id)
+            return Outcome.SKIPPED
+        try:
+            _as_email(message).send()
+        except TRANSIENT_ERRORS as exc:
+            return _record_failure(message, exc, permanent=message.attempts + 1 >= MAX_ATTEMPTS)
+        except Exception as exc:  # noqa: BLE001 -- our own bug: retrying would not help.
+            logger.exception("email %s failed permanently", message_id)
+            return _record_failure(message, exc, permanent=True)
+        message.status = OutboundEmail.Status.SENT
+        message.sent_at = timezone.now()
+        message.attempts += 1
+        message.last_error = ""
+        message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+        return Outcome.SENT
+
+
+def retry_delay(attempts):
+    return min(RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), RETRY_BACKOFF_CAP_SECONDS)
+
+
+def _record_failure(message, exc, *, permanent):
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if permanent:
+        message.status = OutboundEmail.Status.FAILED
+    else:
+        message.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(message.attempts))
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    logger.warning("email %s attempt %s failed: %s", message.pk, message.attempts, message.last_error)
+    return Outcome.FAILED if permanent else Outcome.RETRY
+
+
+def _as_email(message):
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message.message_id, **message.headers},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for attachment in message.attachments:
+        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return email
+
+
+def sweep(now=None, limit=500):
+    """Queue pending messages nobody has tried for a minute (their task was lost, or Redis was down)."""
+    now = now or timezone.now()
+    ids = list(
+        OutboundEmail.objects.due(now - timedelta(minutes=1))
+        .order_by("next_attempt_at")[:limit]
+        .values_list("pk", flat=True)
+    )
+    # Not swept again for another minute, even if the worker is slow to get to them.
+    OutboundEmail.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    for message_id in ids:
+        enqueue(message_id)
+    return len(ids)
+
+
+def resend(message):
+    """Staff asked to send a message again: a failed one is retried, a sent one is copied and sent anew."""
+    if message.status == OutboundEmail.Status.FAILED:
+        message.status, message.attempts, message.next_attempt_at = OutboundEmail.Status.PENDING, 0, timezone.now()
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        transaction.on_commit(partial(enqueue, message.pk))
+        return message
+    copy = OutboundEmail.objects.get(pk=message.pk)
+    copy.pk, copy.dedupe_key, copy.status, copy.attempts, copy.sent_at, copy.last_error = (
+        None,
+        None,
+        "pending",
+        0,
+        None,
+        "",
+    )
+    copy.message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "armorpt.local")
+    copy.next_attempt_at = timezone.now()
+    copy.save()
+    transaction.on_commit(partial(enqueue, copy.pk))
+    return copy

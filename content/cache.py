@@ -1,0 +1,41 @@
+"""Cached content, keyed by a content version that every save or delete of content bumps.
+
+Whole pages cannot be cached (each carries the CSRF token of the footer's newsletter form),
+so we cache what is expensive to build: query results and rendered Markdown. Old
+versions are never deleted one by one; they simply stop being read and expire. We never
+call cache.clear(): Redis also holds the Celery queues.
+"""
+
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "content:version"
+TIMEOUT = 6 * 60 * 60
+_MISSING = object()
+
+
+def _new_version():
+    return uuid.uuid4().hex[:12]
+
+
+def content_version():
+    return cache.get_or_set(VERSION_KEY, _new_version, None)
+
+
+def bump_content_version(**kwargs):
+    cache.set(VERSION_KEY, _new_version(), None)
+    # A request that read the old rows before this transaction commits could store them
+    # under the new version; bump again once the new rows are visible to everyone.
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+
+
+def cached(name, build):
+    """The value build() returns, from cache while no content changed."""
+    key = f"content:{content_version()}:{name}"
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value

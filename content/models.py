@@ -1,0 +1,133 @@
+import re
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.models import Specialist
+
+
+class GuideQuerySet(models.QuerySet):
+    def published(self):
+        """Guides staff marked as published, including those scheduled for later (see Guide.is_live)."""
+        return self.filter(is_published=True)
+
+    def live(self, now):
+        return self.published().filter(published_at__lte=now)
+
+
+class Guide(models.Model):
+    title = models.CharField(max_length=120)
+    slug = models.SlugField(unique=True, help_text="Part of the web address: /guides/<slug>/. Keep it stable.")
+    summary = models.CharField(
+        max_length=300,
+        help_text="One or two plain sentences. Shown in lists and in search results; about 150 characters is best.",
+    )
+    body = models.TextField(
+        "introduction",
+        blank=True,
+        help_text="Markdown: ## for a heading, ### for a smaller one, * for a list, [text](https://…) for a link, ![description](/media/…) "
+        "for an image. Shown above the exercises.",
+    )
+    reviewed_by = models.ForeignKey(
+        Specialist,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_guides",
+        help_text="The therapist who checked the guide; named on the page.",
+    )
+    booking_reason = models.SlugField(
+        default="back-pain",
+        help_text="Prefills the reason on the booking form from the “Book an evaluation” button, "
+        "e.g. back-pain, neck-pain, sports-injury, after-surgery, other.",
+    )
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Unpublished guides are visible to staff only."
+    )
+    published_at = models.DateTimeField(
+        "publication date",
+        null=True,
+        blank=True,
+        help_text="Filled in when you first publish. A future date keeps the guide hidden until then.",
+    )
+    is_featured = models.BooleanField("featured", default=False, help_text="Shown on the home page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("published_at").desc(nulls_last=True), "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_published=False) | Q(published_at__isnull=False), name="published_guide_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.is_published and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("guide_detail", args=[self.slug])
+
+    def is_live(self, now):
+        return self.is_published and self.published_at is not None and self.published_at <= now
+
+
+class Exercise(models.Model):
+    class Category(models.TextChoices):
+        # The values double as the anchors of the guide page's sections (#posture).
+        MUSCLE_PERFORMANCE = "muscle-performance", "Muscle performance"
+        POSTURE = "posture", "Posture improvement"
+        RANGE_OF_MOTION = "range-of-motion", "Range of motion"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="exercises")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    name = models.CharField(max_length=100)
+    purpose = models.CharField(max_length=200, blank=True, help_text="What it helps with, in one sentence.")
+    steps = models.TextField("how to do it", help_text="One step per line, in order.")
+    dosage = models.CharField(
+        "sets, reps or hold time", max_length=150, help_text="e.g. “Hold 5 seconds. Repeat 10 times.”"
+    )
+    caution = models.TextField(help_text="What to watch for, and when to stop.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first within a category.")
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._touch_guide()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self._touch_guide()
+        return result
+
+    def _touch_guide(self):
+        # The guide's "last modified" (sitemap, structured data) covers its exercises.
+        Guide.objects.filter(pk=self.guide_id).update(updated_at=timezone.now())
+
+    @property
+    def step_list(self):
+        """The steps as a list, without any numbering or bullets staff typed."""
+        return [re.sub(r"^(\d+[.)]|[-*•])\s*", "", line.strip()) for line in self.steps.splitlines() if line.strip()]
+
+
+CATEGORY_DESCRIPTIONS = {
+    Exercise.Category.MUSCLE_PERFORMANCE: "Strength for balance and stability. Strong belly, back and hip muscles "
+    "hold your spine steady.",
+    Exercise.Category.POSTURE: "Alignment that takes pressure off your lower back when you sit, stand and move.",
+    Exercise.Category.RANGE_OF_MOTION: "Stretches that help stiff joints and tight muscles move freely: active "
+    "(you move), assisted (a towel, wall or person helps) or passive (you relax and let something else do the work).",
+}

@@ -1,0 +1,240 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from appointments import services
+from appointments.models import Appointment, BookingRules, TimeOff
+from armorpt.models import OutboundEmail
+from tests.conftest import patient
+from tests.factories import AppointmentFactory, AppointmentTypeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(appointment):
+    return sorted(appointment.emails.values_list("kind", flat=True))
+
+
+def test_booking_with_a_clinic_that_confirms_at_once(world):
+    start = world.local(2, 10)
+
+    appointment = services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient())
+
+    assert appointment.status == Appointment.Status.CONFIRMED
+    assert appointment.end - appointment.start == dt.timedelta(minutes=60)
+    assert appointment.specialist == world.alice
+    assert kinds(appointment) == ["appointment.confirmed", "appointment.front_desk"]
+
+
+def test_booking_with_a_clinic_whose_front_desk_confirms_waits_as_requested(world):
+    world.clinic.confirms_online_bookings = False
+    world.clinic.save()
+
+    appointment = services.book_appointment(clinic=world.clinic, start=world.local(2, 10), patient=patient())
+
+    assert appointment.status == Appointment.Status.REQUESTED
+    assert kinds(appointment) == ["appointment.front_desk", "appointment.received"]
+
+
+def test_a_taken_time_is_refused_and_nothing_is_saved(world):
+    start = world.local(2, 10)
+    services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient(1))
+
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient(2))
+
+    assert Appointment.objects.count() == 1
+    assert OutboundEmail.objects.count() == 2
+
+
+def test_the_buffer_after_a_visit_is_kept_free(world):
+    services.book_appointment(clinic=world.clinic, start=world.local(2, 10), specialist=world.alice, patient=patient(1))
+
+    # 10:00-11:00 plus a 15-minute buffer: 11:00 is too early, 11:30 is fine.
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(
+            clinic=world.clinic, start=world.local(2, 11), specialist=world.alice, patient=patient(2)
+        )
+    later = services.book_appointment(
+        clinic=world.clinic, start=world.local(2, 11, 30), specialist=world.alice, patient=patient(3)
+    )
+    assert later.pk
+
+
+def test_any_specialist_gets_whoever_is_free(world):
+    start = world.local(2, 10)
+    first = services.book_appointment(clinic=world.clinic, start=start, patient=patient(1))
+    second = services.book_appointment(clinic=world.clinic, start=start, patient=patient(2))
+
+    assert {first.specialist, second.specialist} == {world.alice, world.bob}
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=start, patient=patient(3))
+
+
+def test_a_double_submitted_form_gives_one_appointment(world):
+    start = world.local(2, 10)
+    first = services.book_appointment(clinic=world.clinic, start=start, patient=patient(1))
+
+    again = services.book_appointment(clinic=world.clinic, start=start, patient=patient(1))
+
+    assert again == first
+    assert Appointment.objects.count() == 1
+    assert OutboundEmail.objects.count() == 2
+
+
+def test_time_off_and_other_clinics_make_a_specialist_busy(world):
+    TimeOff.objects.create(specialist=world.alice, start=world.local(3, 9), end=world.local(3, 12))
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=world.local(3, 10), specialist=world.alice, patient=patient())
+
+    # Alice is also booked at 14:00 at another clinic: she cannot be in two places.
+    AppointmentFactory(specialist=world.alice, start=world.local(3, 14), appointment_type=world.visit_type)
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=world.local(3, 14), specialist=world.alice, patient=patient())
+
+
+def test_online_bookings_respect_notice_and_horizon(world):
+    soon = timezone.now() + dt.timedelta(minutes=30)
+    soon = soon.replace(minute=0 if soon.minute < 30 else 30, second=0, microsecond=0)
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=soon, patient=patient())
+    with pytest.raises(services.SlotUnavailable):
+        services.book_appointment(clinic=world.clinic, start=world.local(45, 10), patient=patient())
+
+
+def test_staff_booking_a_caller_may_book_soon_and_off_the_online_step(world):
+    follow_up = AppointmentTypeFactory(slug="follow-up", name="Follow-up", duration_minutes=45, bookable_online=False)
+
+    appointment = services.book_appointment(
+        clinic=world.clinic,
+        start=world.local(1, 9, 15),
+        specialist=world.bob,
+        patient=patient(email=""),
+        appointment_type=follow_up,
+        source=Appointment.Source.PHONE,
+    )
+
+    assert appointment.status == Appointment.Status.CONFIRMED
+    # No email address, and no front-desk notice for a booking the front desk made itself.
+    assert kinds(appointment) == []
+
+
+def test_a_patient_may_hold_only_a_few_upcoming_online_bookings(world):
+    BookingRules.objects.update(max_upcoming_per_patient=2)
+    services.book_appointment(clinic=world.clinic, start=world.local(2, 9), patient=patient(1))
+    services.book_appointment(clinic=world.clinic, start=world.local(3, 9), patient=patient(1))
+
+    with pytest.raises(services.TooManyBookings):
+        services.book_appointment(clinic=world.clinic, start=world.local(4, 9), patient=patient(1))
+    # The same phone with another address is the same person.
+    with pytest.raises(services.TooManyBookings):
+        services.book_appointment(
+            clinic=world.clinic, start=world.local(4, 9), patient=patient(2, phone=patient(1).phone)
+        )
+
+
+def test_patient_cancels_and_the_time_is_free_again(world):
+    start = world.local(3, 10)
+    appointment = services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient(1))
+
+    services.cancel_appointment(appointment=appointment, by_patient=True)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert "appointment.cancelled" in kinds(appointment)
+    again = services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient(2))
+    assert again.pk != appointment.pk
+
+
+def test_patients_cannot_cancel_inside_the_cut_off_but_staff_can(world):
+    appointment = AppointmentFactory(
+        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(0, 23, 30)
+    )
+    appointment.start = timezone.now() + dt.timedelta(hours=5)
+    appointment.end = appointment.start + dt.timedelta(hours=1)
+    appointment.save()
+
+    with pytest.raises(services.ChangeNotAllowed, match="call Armor PT Kalamazoo"):
+        services.cancel_appointment(appointment=appointment, by_patient=True)
+
+    services.cancel_appointment(appointment=appointment, by_patient=False, reason="Therapist ill")
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.cancellation_reason == "Therapist ill"
+
+
+def test_reschedule_moves_the_visit_and_frees_the_old_time(world):
+    old = world.local(3, 10)
+    appointment = services.book_appointment(clinic=world.clinic, start=old, specialist=world.alice, patient=patient(1))
+
+    services.reschedule_appointment(appointment=appointment, start=world.local(4, 14), by_patient=True)
+
+    appointment.refresh_from_db()
+    assert appointment.start == world.local(4, 14)
+    assert appointment.specialist == world.alice  # kept with the same person while free
+    assert appointment.sequence == 1
+    assert "appointment.rescheduled" in kinds(appointment)
+    services.book_appointment(clinic=world.clinic, start=old, specialist=world.alice, patient=patient(2))
+
+
+def test_reschedule_to_a_slightly_later_time_overlapping_itself_works(world):
+    appointment = services.book_appointment(
+        clinic=world.clinic, start=world.local(3, 10), specialist=world.alice, patient=patient(1)
+    )
+
+    services.reschedule_appointment(appointment=appointment, start=world.local(3, 10, 30), by_patient=True)
+
+    appointment.refresh_from_db()
+    assert appointment.start == world.local(3, 10, 30)
+
+
+def test_status_changes_follow_the_front_desk_workflow(world):
+    world.clinic.confirms_online_bookings = False
+    world.clinic.save()
+    appointment = services.book_appointment(clinic=world.clinic, start=world.local(2, 10), patient=patient())
+
+    services.confirm_appointment(appointment=appointment)
+    services.change_status(appointment=appointment, status=Appointment.Status.ARRIVED)
+    services.change_status(appointment=appointment, status=Appointment.Status.COMPLETED)
+
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.COMPLETED
+    assert "appointment.confirmed" in kinds(appointment)
+    with pytest.raises(services.ChangeNotAllowed):
+        services.change_status(appointment=appointment, status=Appointment.Status.NO_SHOW)
+    with pytest.raises(services.ChangeNotAllowed):
+        services.cancel_appointment(appointment=appointment, by_patient=False)
+
+
+def test_reminders_go_once_and_only_for_live_visits_booked_ahead(world):
+    tomorrow = AppointmentFactory(
+        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(1, 9)
+    )
+    cancelled = AppointmentFactory(
+        clinic=world.clinic,
+        specialist=world.bob,
+        appointment_type=world.visit_type,
+        start=world.local(1, 9),
+        status=Appointment.Status.CANCELLED,
+    )
+    next_week = AppointmentFactory(
+        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(7, 9)
+    )
+    Appointment.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
+    now = tomorrow.start - dt.timedelta(hours=23)
+
+    assert services.queue_due_reminders(now=now) == 1
+    assert services.queue_due_reminders(now=now) == 0
+    assert services.queue_due_reminders(now=now + dt.timedelta(minutes=15)) == 0
+
+    assert kinds(tomorrow) == ["appointment.reminder"]
+    assert kinds(cancelled) == [] and kinds(next_week) == []
+
+
+def test_no_reminder_for_a_visit_booked_the_same_day(world):
+    soon = AppointmentFactory(
+        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(1, 9)
+    )
+
+    assert services.queue_due_reminders(now=soon.start - dt.timedelta(hours=20)) == 0
