@@ -107,13 +107,21 @@ def free_slots(calendar, *, first_day, last_day, duration, buffer, step, earlies
     their own buffer). `earliest`/`latest` (UTC) apply minimum notice and the booking horizon.
     """
     by_start = defaultdict(list)
+    # Most specialists share the clinic's usual blocks: work out each block's start times once.
+    block_starts = {}
     day = first_day
     while day <= last_day:
         if day not in calendar.closed_dates:
             for person in calendar.specialists:
                 for block in person.blocks.get(day.weekday(), ()):
-                    for start in _starts_in_block(day, block, calendar.tz, duration, step):
-                        if earliest <= start <= latest and _is_free(person, start, duration, buffer):
+                    if (day, block) not in block_starts:
+                        block_starts[day, block] = [
+                            start
+                            for start in _starts_in_block(day, block, calendar.tz, duration, step)
+                            if earliest <= start <= latest
+                        ]
+                    for start in block_starts[day, block]:
+                        if _is_free(person, start, duration, buffer):
                             by_start[start].append(person.specialist_id)
         day += dt.timedelta(days=1)
     return [Slot(start, tuple(sorted(ids))) for start, ids in sorted(by_start.items())]

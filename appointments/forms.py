@@ -7,7 +7,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import availability
 from appointments.models import Appointment
-from armorpt.forms import DescribedErrorsMixin
+from armorpt.forms import BotTrapMixin, DescribedErrorsMixin
 
 MAX_AGE_YEARS = 120
 # Control characters (line breaks included) have no place in a name or an address line.
@@ -28,7 +28,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class BookingForm(DescribedErrorsMixin, forms.Form):
+class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
     """Step 3: the patient's details. `start` arrives hidden, or as a choice of alternatives."""
 
     start = forms.CharField(label="Time", max_length=40, widget=forms.HiddenInput)

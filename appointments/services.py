@@ -6,15 +6,21 @@ transaction (appointments.notifications); they are sent after it commits.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from appointments import availability, notifications
 from appointments.models import Appointment, BookingRules
+from armorpt.models import OutboundEmail
 from clinics.models import Clinic, Specialist
+
+logger = logging.getLogger(__name__)
 
 Status = Appointment.Status
 # Staff may still change these; the others are history.
@@ -293,3 +299,42 @@ def _check_cutoff(appointment, now, verb):
             f"Your visit is less than {rules.change_cutoff_hours} hours away, so it can no longer be changed online. "
             f"To {verb}, please call {appointment.clinic.name} at {appointment.clinic.phone_display}."
         )
+
+
+ERASED_NAME = "(erased)"
+
+
+def erase_expired_patient_details(*, now=None):
+    """Blank the patient's details on old visits, keeping clinic, specialist, time and status.
+
+    Cancelled and no-show requests go after RETENTION_CANCELLED_DAYS, other past visits after
+    RETENTION_PAST_DAYS (settings). The emails about them lose their addresses and bodies too.
+    Idempotent: erased rows are skipped. Returns how many visits were erased.
+    """
+    now = now or timezone.now()
+    expired = Appointment.objects.filter(erased_at__isnull=True).filter(
+        Q(
+            status__in=(Status.CANCELLED, Status.NO_SHOW),
+            start__lt=now - dt.timedelta(days=settings.RETENTION_CANCELLED_DAYS),
+        )
+        | Q(end__lt=now - dt.timedelta(days=settings.RETENTION_PAST_DAYS))
+    )
+    ids = list(expired.values_list("pk", flat=True))
+    with transaction.atomic():
+        Appointment.objects.filter(pk__in=ids).update(
+            first_name=ERASED_NAME,
+            last_name="",
+            email="",
+            phone="",
+            date_of_birth=None,
+            notes="",
+            reason="",
+            cancellation_reason="",
+            erased_at=now,
+        )
+        OutboundEmail.objects.filter(
+            content_type=ContentType.objects.get_for_model(Appointment), object_id__in=ids
+        ).update(to="erased@invalid", subject="(erased)", body_text="", body_html="", attachments=[], headers={})
+    if ids:
+        logger.info("erased patient details from %s appointments", len(ids))
+    return len(ids)

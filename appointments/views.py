@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from appointments import availability, services
@@ -15,6 +16,7 @@ from appointments.calendar import appointment_ics
 from appointments.forms import BookingForm
 from appointments.models import Appointment, BookingRules
 from appointments.timefmt import format_day, format_short, format_time, format_when, zone_label
+from armorpt.ratelimits import ALL, limited
 from clinics.models import Clinic, Specialist
 
 DAYS_PER_PAGE = 14  # days searched per page of times
@@ -145,7 +147,9 @@ def _time_choice(clinic, slot, specialist, reason):
 
 
 @never_cache
+@sensitive_post_parameters("first_name", "last_name", "email", "phone", "date_of_birth", "notes")
 @require_http_methods(["GET", "POST"])
+@limited("booking")
 def details(request, clinic_slug):
     clinic = get_object_or_404(Clinic.objects.active(), slug=clinic_slug)
     specialist = _specialist_or_404(request.POST.get("specialist") or request.GET.get("specialist"))
@@ -154,6 +158,8 @@ def details(request, clinic_slug):
     now = timezone.now()
     if request.method == "POST":
         form = BookingForm(request.POST, clinic=clinic, specialist=specialist, now=now)
+        if form.looks_automated():
+            return render(request, "appointments/received_quietly.html", {"clinic": clinic})
         if form.is_valid() and (appointment := _book(form, clinic, specialist, now)):
             return redirect("booking:done", token=appointment.token)
     elif "start" not in request.GET:
@@ -195,8 +201,10 @@ def _book(form, clinic, specialist, now):
             clinic=clinic, start=data["start"], specialist=specialist, patient=patient, now=now
         )
     except services.SlotUnavailable as exc:
+        start = data["start"]  # add_error() drops it from cleaned_data
         form.add_error("start", exc.message)
-        form.offer_alternatives(data["start"])
+        form.offer_alternatives(start)
+        form.chosen_start = None
     except services.BookingError as exc:
         form.add_error(exc.field, exc.message)
     return None
@@ -268,6 +276,7 @@ def manage(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("booking_change", method=ALL)
 def cancel(request, token):
     # GET only asks: mail scanners follow links, and must not cancel anyone's visit.
     try:
@@ -288,6 +297,7 @@ def cancel(request, token):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("booking_change", method=ALL)
 def reschedule(request, token):
     try:
         appointment = _current_appointment_or_404(token)
@@ -371,6 +381,7 @@ def calendar_file(request, token):
 
 
 @require_GET
+@limited("slots_api", method="GET")
 def api_slots(request):
     clinic_slug, day_value = request.GET.get("clinic", ""), request.GET.get("date", "")
     if not clinic_slug or not day_value:

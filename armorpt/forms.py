@@ -1,3 +1,9 @@
+import time
+
+from django import forms
+from django.core import signing
+
+
 class DescribedErrorsMixin:
     """Tie each field's error message to its input (aria-describedby), so screen readers read it.
 
@@ -13,3 +19,32 @@ class DescribedErrorsMixin:
             field, input_id = self.fields[name], self[name].auto_id
             described_by = [f"{input_id}_error"] + ([f"{input_id}_helptext"] if field.help_text else [])
             field.widget.attrs["aria-describedby"] = " ".join(described_by)
+
+
+class BotTrapMixin(forms.Form):
+    """A honeypot field and a signed "form shown at" time.
+
+    A bot fills every field and posts at once; a person leaves the hidden field empty and
+    takes more than a couple of seconds. The view answers a bot as if all went well and
+    saves nothing (so the bot learns nothing).
+    """
+
+    MIN_SECONDS = 2
+    SALT = "armorpt.forms.rendered-at"
+
+    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+    rendered_at = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.initial.setdefault("rendered_at", signing.dumps(time.time(), salt=self.SALT))
+
+    def looks_automated(self):
+        if self.data.get("website"):
+            return True
+        try:
+            shown = float(signing.loads(self.data.get("rendered_at", ""), salt=self.SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - shown < self.MIN_SECONDS

@@ -8,6 +8,7 @@ With DEBUG off it refuses to start without SECRET_KEY and ALLOWED_HOSTS.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "armorpt.middleware.PermissionsPolicyMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
+    # Turns a rate-limited request into our friendly 429 page.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "armorpt.urls"
@@ -158,13 +161,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
     # Longer than any retry countdown, so a delayed task is not redelivered early.
     "visibility_timeout": 2 * 60 * 60,
+    # A web request that queues a task tries the broker once, briefly; the outbox sweeper
+    # catches up later. (Workers reconnect with their own, patient, retry settings.)
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 CELERY_TIMEZONE = "UTC"
 # Run exactly one beat process (see README, Deploying).
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "armorpt.tasks.sweep_outbox", "schedule": 60.0},
     "queue-reminders": {"task": "appointments.tasks.queue_reminders", "schedule": 15 * 60.0},
+    "erase-expired-patient-details": {
+        "task": "appointments.tasks.erase_expired_patient_details",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Days after which patient details are erased from appointment requests (see README, Privacy).
+RETENTION_CANCELLED_DAYS = env.int("RETENTION_CANCELLED_DAYS", default=30)
+RETENTION_PAST_DAYS = env.int("RETENTION_PAST_DAYS", default=365)
 
 # --- Email ------------------------------------------------------------------------------
 
@@ -207,7 +223,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The same notion of "client address" as the rate limits (armorpt.net.client_ip).
+AXES_CLIENT_IP_CALLABLE = "armorpt.net.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Detroit"
@@ -259,6 +276,19 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
     },
 }
+# Requests per client address; past the limit the answer is 429 and nothing is saved.
+RATE_LIMITS = {
+    "booking": env("RATE_LIMIT_BOOKING", default="10/h"),
+    "booking_change": env("RATE_LIMIT_BOOKING_CHANGE", default="30/h"),
+    "slots_api": env("RATE_LIMIT_SLOTS_API", default="120/m"),
+    "newsletter": env("RATE_LIMIT_NEWSLETTER", default="10/h"),
+}
+RATELIMIT_IP_META_KEY = "armorpt.net.client_ip"
+RATELIMIT_VIEW = "armorpt.views.rate_limited"
+# If the cache (Redis) is down, let people book rather than refuse everyone.
+RATELIMIT_FAIL_OPEN = True
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
     "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"

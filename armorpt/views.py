@@ -3,6 +3,7 @@ import logging
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from armorpt.celery import app as celery_app
@@ -49,3 +50,9 @@ def healthz(request):
     healthy = all(ok for ok, _ in results.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": {k: v for k, (_, v) in results.items()}}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def rate_limited(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": "Too many requests. Please wait a few minutes and try again."}, status=429)
+    return render(request, "429.html", status=429)

@@ -147,8 +147,7 @@ Hold one knee with both hands and bring it gently toward your chest.
 Keep the other foot on the floor. Hold, then lower the leg.
 Switch legs.""",
             "Hold 20 to 30 seconds. 3 times on each side.",
-            "Pull gently. If your knee hurts, hold behind your thigh instead. "
-            "Stop if pain travels down your leg.",
+            "Pull gently. If your knee hurts, hold behind your thigh instead. Stop if pain travels down your leg.",
         ),
         (
             MOTION,

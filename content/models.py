@@ -70,12 +70,19 @@ class Guide(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.is_published and not self.published_at:
-            self.published_at = timezone.now()
+        self._date_first_publication()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("guide_detail", args=[self.slug])
+
+    def clean(self):
+        # Before the constraint check of the admin form: "Published" ticked, no date yet.
+        self._date_first_publication()
+
+    def _date_first_publication(self):
+        if self.is_published and not self.published_at:
+            self.published_at = timezone.now()
 
     def is_live(self, now):
         return self.is_published and self.published_at is not None and self.published_at <= now

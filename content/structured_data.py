@@ -29,6 +29,10 @@ def graph(*nodes):
     return {"@context": SCHEMA, "@graph": list(nodes)}
 
 
+def _datetime(value):
+    return value.isoformat(timespec="seconds") if value else None
+
+
 def _url(path):
     return settings.SITE_URL + path
 
@@ -139,14 +143,14 @@ def article(guide):
         "description": guide.summary,
         "url": _url(guide.get_absolute_url()),
         "mainEntityOfPage": _url(guide.get_absolute_url()),
-        "datePublished": guide.published_at,
-        "dateModified": guide.updated_at,
+        "datePublished": _datetime(guide.published_at),
+        "dateModified": _datetime(guide.updated_at),
         "inLanguage": "en-US",
         "publisher": {"@id": organization_id()},
         "author": {"@id": organization_id()},
         "image": _url(static("img/og-card.png")),
     }
-    if guide.reviewed_by:
+    if guide.reviewed_by and guide.reviewed_by.is_active:
         # The therapist who checked the guide; reviewedBy belongs to WebPage, not Article.
         node["contributor"] = {"@id": person_id(guide.reviewed_by), "@type": "Person", "name": guide.reviewed_by.name}
     return node

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from content import hours, selectors
 from content import structured_data as ld
@@ -141,7 +141,7 @@ ROBOTS_DISALLOW = [
 ]
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW), ""]
     lines.append(f"Sitemap: {settings.SITE_URL}/sitemap.xml")

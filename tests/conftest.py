@@ -1,7 +1,9 @@
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from appointments.models import BookingRules
@@ -54,3 +56,10 @@ def patient(n=1, **changes):
         "consented_at": timezone.now(),
     }
     return Patient(**{**values, **changes})
+
+
+def as_a_person():
+    """The bot-trap fields of a form a person filled in a minute ago (armorpt.forms.BotTrapMixin)."""
+    from armorpt.forms import BotTrapMixin
+
+    return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}

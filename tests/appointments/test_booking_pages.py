@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from clinics.models import ClinicClosure
+from tests.conftest import as_a_person
 from tests.factories import ClinicFactory, SpecialistFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ DETAILS = {
     "reason": "back-pain",
     "notes": "Hurts when I lift my daughter.",
     "consent": "on",
+    **as_a_person(),
 }
 
 
@@ -32,7 +34,9 @@ def html(response):
 
 
 def details_url(world, start, specialist=None):
-    url = f"/book/{world.clinic.slug}/details/?start={start.astimezone(world.clinic.tz).isoformat().replace('+', '%2B')}"
+    url = (
+        f"/book/{world.clinic.slug}/details/?start={start.astimezone(world.clinic.tz).isoformat().replace('+', '%2B')}"
+    )
     return url + (f"&specialist={specialist.slug}" if specialist else "")
 
 
@@ -74,7 +78,9 @@ def test_a_patient_books_through_the_three_steps(client, world, django_capture_o
     assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.com", world.clinic.front_desk_email]
 
 
-def test_the_confirmation_email_has_time_place_calendar_and_manage_link(client, world, django_capture_on_commit_callbacks):
+def test_the_confirmation_email_has_time_place_calendar_and_manage_link(
+    client, world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         book(client, world, world.local(2, 10))
     appointment = Appointment.objects.get()
@@ -378,3 +384,19 @@ def test_slot_queries_do_not_grow_with_specialists_or_appointments(world, django
         AppointmentFactory(clinic=world.clinic, specialist=person, appointment_type=world.visit_type)
     with django_assert_num_queries(len(small.captured_queries)):
         compute()
+
+
+def test_a_time_taken_between_the_form_check_and_the_booking_is_a_message_not_a_500(client, world, monkeypatch):
+    from appointments import availability
+
+    start = world.local(2, 10)
+    book(client, world, start, specialist=world.alice, email="first@example.com")
+    # The form's own check ran before the other patient's booking committed.
+    monkeypatch.setattr(availability, "check_start", lambda value, **kw: (start, None))
+
+    response = book(client, world, start, specialist=world.alice)
+
+    assert response.status_code == 200
+    assert "That time was just taken" in html(response)
+    assert re.findall(r'name="start" id="alt-\d+"', html(response))
+    assert Appointment.objects.count() == 1

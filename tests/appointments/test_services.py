@@ -86,12 +86,16 @@ def test_a_double_submitted_form_gives_one_appointment(world):
 def test_time_off_and_other_clinics_make_a_specialist_busy(world):
     TimeOff.objects.create(specialist=world.alice, start=world.local(3, 9), end=world.local(3, 12))
     with pytest.raises(services.SlotUnavailable):
-        services.book_appointment(clinic=world.clinic, start=world.local(3, 10), specialist=world.alice, patient=patient())
+        services.book_appointment(
+            clinic=world.clinic, start=world.local(3, 10), specialist=world.alice, patient=patient()
+        )
 
     # Alice is also booked at 14:00 at another clinic: she cannot be in two places.
     AppointmentFactory(specialist=world.alice, start=world.local(3, 14), appointment_type=world.visit_type)
     with pytest.raises(services.SlotUnavailable):
-        services.book_appointment(clinic=world.clinic, start=world.local(3, 14), specialist=world.alice, patient=patient())
+        services.book_appointment(
+            clinic=world.clinic, start=world.local(3, 14), specialist=world.alice, patient=patient()
+        )
 
 
 def test_online_bookings_respect_notice_and_horizon(world):
@@ -136,7 +140,9 @@ def test_a_patient_may_hold_only_a_few_upcoming_online_bookings(world):
 
 def test_patient_cancels_and_the_time_is_free_again(world):
     start = world.local(3, 10)
-    appointment = services.book_appointment(clinic=world.clinic, start=start, specialist=world.alice, patient=patient(1))
+    appointment = services.book_appointment(
+        clinic=world.clinic, start=start, specialist=world.alice, patient=patient(1)
+    )
 
     services.cancel_appointment(appointment=appointment, by_patient=True)
 

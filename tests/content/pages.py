@@ -11,7 +11,16 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 class Element:
     tag: str
     attrs: dict
+    parent: "Element | None" = None
     text_parts: list = field(default_factory=list)
+
+    def is_inside(self, other):
+        node = self.parent
+        while node is not None:
+            if node is other:
+                return True
+            node = node.parent
+        return False
 
     @property
     def text(self):
@@ -29,13 +38,16 @@ class Page(HTMLParser):
         self.close()
 
     def handle_starttag(self, tag, attrs):
-        element = Element(tag, {name: (value if value is not None else "") for name, value in attrs})
+        parent = self._open[-1] if self._open else None
+        element = Element(tag, {name: (value if value is not None else "") for name, value in attrs}, parent)
         self.elements.append(element)
         if tag not in VOID:
             self._open.append(element)
 
     def handle_startendtag(self, tag, attrs):
-        self.elements.append(Element(tag, {name: (value if value is not None else "") for name, value in attrs}))
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self._open.pop()
 
     def handle_endtag(self, tag):
         for index in range(len(self._open) - 1, -1, -1):
@@ -47,16 +59,20 @@ class Page(HTMLParser):
         for element in self._open:
             element.text_parts.append(data)
 
-    def find_all(self, tag=None, **attrs):
+    def find_all(self, tag=None, *, inside=None, cls=None, **attrs):
+        """Elements by tag, one of their classes, and exact attribute values (aria_label= for aria-label)."""
         attrs = {name.rstrip("_").replace("_", "-"): value for name, value in attrs.items()}
         return [
             e
             for e in self.elements
-            if (tag is None or e.tag == tag) and all(e.attrs.get(k) == v for k, v in attrs.items())
+            if (tag is None or e.tag == tag)
+            and (cls is None or cls in e.attrs.get("class", "").split())
+            and all(e.attrs.get(k) == v for k, v in attrs.items())
+            and (inside is None or e.is_inside(inside))
         ]
 
-    def find(self, tag=None, **attrs):
-        found = self.find_all(tag, **attrs)
+    def find(self, tag=None, *, inside=None, cls=None, **attrs):
+        found = self.find_all(tag, inside=inside, cls=cls, **attrs)
         assert found, f"no <{tag}> with {attrs}"
         return found[0]
 

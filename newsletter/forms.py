@@ -1,0 +1,64 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from armorpt.forms import DescribedErrorsMixin
+from newsletter.models import Subscriber
+
+# Line breaks and other control characters have no place in a name (or in an email header).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+NUL_MESSAGE = "Please remove the special characters."
+
+
+def single_line(value):
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Please type your name on one line, without special characters.")
+
+
+class SignupForm(DescribedErrorsMixin, forms.Form):
+    """The footer's form and the newsletter page's: `email`, optional `first_name`, and a honeypot."""
+
+    email = forms.EmailField(
+        label="Email",
+        max_length=254,
+        error_messages={
+            "required": "Please enter your email address.",
+            "invalid": "Please enter an email address like name@example.com.",
+            "max_length": "An email address has at most %(limit_value)d characters; this one has %(show_value)d.",
+            "null_characters_not_allowed": NUL_MESSAGE,
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    first_name = forms.CharField(
+        label="First name (optional)",
+        required=False,
+        max_length=60,
+        validators=[single_line],
+        error_messages={
+            "max_length": "Please shorten your first name to %(limit_value)d characters (it has %(show_value)d).",
+            "null_characters_not_allowed": NUL_MESSAGE,
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    # Hidden from people (and screen readers); bots fill in every field they find.
+    website = forms.CharField(required=False, label="Leave this empty")
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "signup-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    @property
+    def is_bot(self):
+        """The honeypot has something in it."""
+        return bool(self.data.get("website"))
+
+    def clean_email(self):
+        local, _, domain = self.cleaned_data["email"].rpartition("@")
+        return f"{local}@{domain.lower()}"
+
+    def clean_source(self):
+        value = self.cleaned_data["source"]
+        return value if value in (Subscriber.Source.FOOTER, Subscriber.Source.PAGE) else Subscriber.Source.FOOTER

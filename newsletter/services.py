@@ -1,0 +1,410 @@
+"""What the newsletter does: sign-ups with double opt-in, unsubscribes, and sending an issue.
+
+Sending an issue, and why nobody gets it twice:
+
+1. `start_sending` marks the issue "sending" and queues `fan_out` once that commits.
+2. `fan_out` writes one Delivery row per confirmed subscriber (the unique constraint on
+   issue and subscriber makes a second run add nothing) and queues the pending rows in batches.
+3. `send_batch` claims its rows (locked, and only while still pending), then sends them over one
+   SMTP connection, marking each one sent as it goes. A claimed row is never claimed again, so
+   a task that runs twice, or a batch queued twice, mails nobody twice. A worker killed mid-batch
+   leaves rows "being sent"; the sweeper marks them failed rather than risk a second copy.
+"""
+
+import datetime as dt
+import logging
+import re
+import smtplib
+from dataclasses import dataclass, field
+from email.utils import make_msgid
+from functools import partial
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from armorpt.emails import queue_email, render_email
+from armorpt.markdown import render_markdown
+from newsletter import tokens
+from newsletter.models import Delivery, Issue, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRMATION_INTERVAL = dt.timedelta(hours=1)
+BATCH_SIZE = 100
+MAX_ATTEMPTS = 5
+# Longer than Celery's hard time limit, so a row this old is not in anyone's hands any more.
+STALE_AFTER = dt.timedelta(minutes=10)
+INTERRUPTED = "Interrupted while sending: it may or may not have gone out, so it is not sent again."
+
+
+# --- Links and headers ----------------------------------------------------------------------
+
+
+def confirm_url(subscriber):
+    return settings.SITE_URL + reverse("newsletter:confirm", args=[tokens.confirm_token(subscriber)])
+
+
+def unsubscribe_url(subscriber):
+    return settings.SITE_URL + reverse("newsletter:unsubscribe", args=[tokens.unsubscribe_token(subscriber)])
+
+
+def list_headers(url):
+    """RFC 2369 and RFC 8058: mail clients show an "Unsubscribe" button that POSTs to `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+# --- Subscribing and unsubscribing ----------------------------------------------------------
+
+
+@transaction.atomic
+def sign_up(*, email, first_name="", source=Subscriber.Source.FOOTER, now=None):
+    """Someone asked to subscribe `email`: send a confirmation link, unless one left in the last hour.
+
+    Confirmed addresses are left alone. The caller must answer the same whatever happened here,
+    so that the form tells nobody who is on the list.
+    """
+    now = now or timezone.now()
+    subscriber = _locked_or_new(email, first_name=first_name, source=source)
+    if subscriber.status == Subscriber.Status.CONFIRMED:
+        return subscriber
+    if subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < CONFIRMATION_INTERVAL:
+        return subscriber
+    if first_name:
+        subscriber.first_name = first_name
+    subscriber.confirmation_sent_at = now
+    subscriber.save(update_fields=["first_name", "confirmation_sent_at"])
+    queue_email(
+        kind="newsletter.confirm",
+        to=subscriber.email,
+        template="emails/newsletter/confirm",
+        # No first name: it was typed by whoever filled the form, who may not own the address.
+        context={"confirm_url": confirm_url(subscriber), "valid_days": tokens.CONFIRM_MAX_AGE.days},
+        about=subscriber,
+    )
+    return subscriber
+
+
+def _locked_or_new(email, **fields):
+    existing = Subscriber.objects.select_for_update().for_email(email).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return Subscriber.objects.create(email=email, **fields)
+    except IntegrityError:  # The same address, signed up a moment ago by another request.
+        return Subscriber.objects.select_for_update().for_email(email).get()
+
+
+@dataclass
+class ConfirmLink:
+    subscriber: Subscriber
+    nonce: str
+
+    @property
+    def usable(self):
+        """Not used yet, not replaced since: the subscriber's current nonce, and not confirmed already."""
+        return (
+            self.subscriber.status != Subscriber.Status.CONFIRMED and self.subscriber.confirmation_nonce == self.nonce
+        )
+
+
+def confirm_link(token):
+    """The ConfirmLink a token stands for; None if it is not ours. Raises tokens.Expired."""
+    key, nonce = tokens.read_confirm_token(token) or (None, None)
+    subscriber = Subscriber.objects.filter(key=key).first() if key else None
+    return ConfirmLink(subscriber, nonce) if subscriber else None
+
+
+@transaction.atomic
+def confirm(link, *, now=None):
+    """Confirm through a link: True the first time, False once the link was used or replaced."""
+    link.subscriber = Subscriber.objects.select_for_update().get(pk=link.subscriber.pk)
+    if not link.usable:
+        return False
+    subscriber = link.subscriber
+    subscriber.set_status(Subscriber.Status.CONFIRMED, now or timezone.now())
+    subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "confirmation_nonce"])
+    url = unsubscribe_url(subscriber)
+    queue_email(
+        kind="newsletter.welcome",
+        to=subscriber.email,
+        template="emails/newsletter/welcome",
+        context={"subscriber": subscriber, "unsubscribe_url": url, "guides_url": settings.SITE_URL + "/guides/"},
+        about=subscriber,
+        headers=list_headers(url),
+    )
+    return True
+
+
+def subscriber_for_unsubscribe(token):
+    key = tokens.read_unsubscribe_token(token)
+    return Subscriber.objects.filter(key=key).first() if key else None
+
+
+@transaction.atomic
+def unsubscribe(subscriber, *, now=None):
+    """Stop all mail to this subscriber at once. True if they were subscribed (or about to be) until now."""
+    locked = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    changed = locked.status != Subscriber.Status.UNSUBSCRIBED
+    if changed:
+        locked.set_status(Subscriber.Status.UNSUBSCRIBED, now or timezone.now())
+        locked.save(update_fields=["status", "unsubscribed_at", "confirmation_nonce"])
+    subscriber.refresh_from_db()
+    return changed
+
+
+# --- Issues: rendering ----------------------------------------------------------------------
+
+
+class IssueEmail:
+    """Renders one issue for one reader; built once per batch, used for every message in it."""
+
+    template = "emails/newsletter/issue"
+
+    def __init__(self, issue):
+        self.issue = issue
+        self.body_html = _absolute_links(render_markdown(issue.body))
+        self.domain = urlsplit(settings.SITE_URL).hostname or "armorpt.local"
+
+    def context(self, unsubscribe):
+        return {
+            "issue": self.issue,
+            "body_html": self.body_html,
+            "body_text": self.issue.body,
+            "unsubscribe_url": unsubscribe,
+        }
+
+    def render(self, unsubscribe):
+        return render_email(self.template, self.context(unsubscribe))
+
+    def message(self, subscriber, connection=None):
+        url = unsubscribe_url(subscriber)
+        subject, text, html = self.render(url)
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[subscriber.email],
+            headers={"Message-ID": make_msgid(domain=self.domain), **list_headers(url)},
+            connection=connection,
+        )
+        email.attach_alternative(html, "text/html")
+        return email
+
+
+def _absolute_links(html):
+    """Links and images in an email need the site's address: `/guides/` means nothing in a mail client."""
+    return re.sub(r'\b(href|src)="/(?!/)', lambda m: f'{m[1]}="{settings.SITE_URL}/', html)
+
+
+def sample_unsubscribe_url():
+    """What previews and test messages link to: the page, not a real subscriber's link."""
+    return settings.SITE_URL + reverse("newsletter:unsubscribe", args=["test"])
+
+
+def send_test(*, issue, to):
+    """Send one copy to a member of staff, through the outbox (it shows up under Emails)."""
+    url = sample_unsubscribe_url()
+    return queue_email(
+        kind="newsletter.test",
+        to=to,
+        template=IssueEmail.template,
+        context={**IssueEmail(issue).context(url), "is_test": True},
+        about=issue,
+        headers=list_headers(url),
+    )
+
+
+# --- Issues: sending ------------------------------------------------------------------------
+
+
+def start_sending(issue, *, now=None):
+    """Send `issue` to every confirmed subscriber. False if it was sent already.
+
+    Calling it on an issue that is still sending resumes it: nothing already sent goes again.
+    """
+    with transaction.atomic():
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        if locked.status == Issue.Status.SENT:
+            return False
+        if locked.status == Issue.Status.DRAFT:
+            locked.status, locked.send_started_at = Issue.Status.SENDING, now or timezone.now()
+            locked.save(update_fields=["status", "send_started_at"])
+        from newsletter.tasks import send_issue
+
+        transaction.on_commit(partial(_enqueue, send_issue, locked.pk))
+    issue.refresh_from_db()
+    return True
+
+
+def fan_out(issue_id, *, stale_before=None, now=None):
+    """One Delivery per confirmed subscriber (again: adds only the missing ones), then queue the pending ones.
+
+    With `stale_before`, only rows nobody queued since then are queued (the sweeper's lost tasks).
+    """
+    from newsletter.tasks import send_batch
+
+    now = now or timezone.now()
+    issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
+    if issue is None:
+        return 0
+    audience = list(Subscriber.objects.confirmed().order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(audience, 2000):
+        Delivery.objects.bulk_create(
+            [Delivery(issue=issue, subscriber_id=pk) for pk in chunk], ignore_conflicts=True, batch_size=2000
+        )
+    pending = issue.deliveries.filter(status=Delivery.Status.PENDING)
+    if stale_before:
+        pending = pending.filter(Q(touched_at__isnull=True) | Q(touched_at__lt=stale_before))
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(ids, BATCH_SIZE):
+        Delivery.objects.filter(pk__in=chunk).update(touched_at=now)
+        _enqueue(send_batch, issue.pk, chunk)
+    finish_if_done(issue.pk, now=now)
+    return len(ids)
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retry_ids: list = field(default_factory=list)
+
+
+def send_batch(issue_id, delivery_ids, *, now=None):
+    """Send the still-pending deliveries among `delivery_ids`, each at most once, over one connection."""
+    now = now or timezone.now()
+    result = BatchResult()
+    claimed = _claim(delivery_ids, now, result)
+    if claimed:
+        _send_claimed(Issue.objects.get(pk=issue_id), claimed, result)
+    finish_if_done(issue_id)
+    return result
+
+
+def _claim(delivery_ids, now, result):
+    """Take the rows for this worker: pending ones only, and none another worker holds."""
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subscriber")
+            .filter(pk__in=delivery_ids, status=Delivery.Status.PENDING)
+        )
+        gone = [d.pk for d in rows if d.subscriber.status != Subscriber.Status.CONFIRMED]
+        live = [d for d in rows if d.subscriber.status == Subscriber.Status.CONFIRMED]
+        Delivery.objects.filter(pk__in=gone).update(status=Delivery.Status.SKIPPED, touched_at=now)
+        Delivery.objects.filter(pk__in=[d.pk for d in live]).update(status=Delivery.Status.SENDING, touched_at=now)
+    result.skipped = len(gone)
+    return live
+
+
+def _send_claimed(issue, deliveries, result):
+    renderer = IssueEmail(issue)
+    remaining = list(deliveries)
+    try:
+        with get_connection() as connection:
+            while remaining:
+                delivery = remaining[0]
+                _send_one(renderer, delivery, connection, result)
+                remaining.pop(0)
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+        # The connection is gone (or never came): nothing from `remaining` went out. Try them later.
+        # (SMTPException is an OSError; answers about one message are handled in _send_one.)
+        _put_back(remaining, exc, result)
+
+
+def _send_one(renderer, delivery, connection, result):
+    try:
+        renderer.message(delivery.subscriber, connection).send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        code = next(iter(exc.recipients.values()))[0]
+        _answer_failed(delivery, code, exc, result)
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        _answer_failed(delivery, exc.smtp_code, exc, result)
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError):
+        raise
+    except Exception as exc:  # noqa: BLE001 -- our own bug (a template, a header): retrying would not help.
+        logger.exception("newsletter delivery %s failed", delivery.pk)
+        _mark(delivery, Delivery.Status.FAILED, exc)
+        result.failed += 1
+    else:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+        )
+        result.sent += 1
+
+
+def _answer_failed(delivery, code, exc, result):
+    """The server refused this one message: 4xx means "later", 5xx means "never"."""
+    if 400 <= code < 500 and delivery.attempts + 1 < MAX_ATTEMPTS:
+        _mark(delivery, Delivery.Status.PENDING, exc)
+        result.retry_ids.append(delivery.pk)
+    else:
+        _mark(delivery, Delivery.Status.FAILED, exc)
+        result.failed += 1
+
+
+def _put_back(deliveries, exc, result):
+    for delivery in deliveries:
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            _mark(delivery, Delivery.Status.FAILED, exc)
+            result.failed += 1
+        else:
+            _mark(delivery, Delivery.Status.PENDING, exc)
+            result.retry_ids.append(delivery.pk)
+    logger.warning("newsletter: %s deliveries put back after %s", len(deliveries), type(exc).__name__)
+
+
+def _mark(delivery, status, exc):
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        attempts=F("attempts") + 1,
+        touched_at=timezone.now(),
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+    )
+
+
+def finish_if_done(issue_id, *, now=None):
+    if Delivery.objects.open().filter(issue_id=issue_id).exists():
+        return False
+    return bool(
+        Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).update(
+            status=Issue.Status.SENT, sent_at=now or timezone.now()
+        )
+    )
+
+
+def sweep(*, now=None):
+    """Every few minutes: finish what lost tasks left. Returns how many deliveries were queued again."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    interrupted = Delivery.objects.filter(status=Delivery.Status.SENDING, touched_at__lt=cutoff)
+    if count := interrupted.update(status=Delivery.Status.FAILED, error=INTERRUPTED):
+        logger.warning("newsletter: %s deliveries were interrupted mid-send and are marked failed", count)
+    issue_ids = Issue.objects.filter(status=Issue.Status.SENDING).values_list("pk", flat=True)
+    return sum(fan_out(issue_id, stale_before=cutoff, now=now) for issue_id in issue_ids)
+
+
+def progress(issue):
+    """{status: count} over the issue's deliveries, every status present."""
+    counts = dict(issue.deliveries.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in Delivery.Status.values}
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _enqueue(task, *args):
+    """Hand work to Celery. Never raises: what the broker did not take, the sweeper queues later."""
+    try:
+        task.apply_async(args, retry=False)
+    except Exception as exc:  # noqa: BLE001 -- broker refused or hung.
+        logger.warning("newsletter task %s not queued: broker unavailable (%s)", task.name, type(exc).__name__)

@@ -1,0 +1,161 @@
+"""Email through a real Redis broker and a real Celery worker, including when Redis fails.
+
+These run in CI's service pass (REDIS_URL set); the worker consumes from Redis in a
+thread of this process, so it shares the test database and Django's mail.outbox.
+"""
+
+import contextlib
+import datetime as dt
+import socket
+import threading
+import time
+
+import kombu.pools
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from armorpt import emails
+from armorpt.celery import app
+from armorpt.models import OutboundEmail
+from tests.conftest import as_a_person, make_world
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+DETAILS = {
+    "first_name": "Ana",
+    "last_name": "Lopez",
+    "email": "ana@example.com",
+    "phone": "269-555-0111",
+    "date_of_birth": "1985-04-02",
+    "reason": "back-pain",
+    "consent": "on",
+    **as_a_person(),
+}
+
+
+def use_broker(url):
+    """Point Celery at `url` and forget pooled connections to the old broker."""
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
+
+
+@pytest.fixture
+def broker():
+    old = app.conf.broker_url, app.conf.task_always_eager
+    use_broker(settings.REDIS_URL)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    yield
+    use_broker(old[0])
+    app.conf.task_always_eager = old[1]
+
+
+@contextlib.contextmanager
+def worker():
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+        yield
+
+
+def wait_for(condition, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def book(client, world, hour=10):
+    start = world.local(2, hour).astimezone(world.clinic.tz).isoformat()
+    began = time.monotonic()
+    response = client.post(f"/book/{world.clinic.slug}/details/", {**DETAILS, "start": start})
+    return response, time.monotonic() - began
+
+
+def test_the_worker_sends_each_booking_email_exactly_once(client, broker):
+    world = make_world()
+
+    with worker():
+        response, _ = book(client, world)
+        assert response.status_code == 302
+        assert wait_for(lambda: len(mail.outbox) >= 2)
+        time.sleep(1)  # nothing more should arrive
+
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["ana@example.com", world.clinic.front_desk_email])
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_redis_refusing_during_booking_loses_nothing(client, broker):
+    world = make_world()
+    use_broker(f"redis://127.0.0.1:{_closed_port()}/0")
+
+    response, seconds = book(client, world)
+
+    assert response.status_code == 302
+    assert seconds < 5
+    assert mail.outbox == []
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
+
+    # Redis is back; a minute later the beat's sweeper queues what the broker missed.
+    use_broker(settings.REDIS_URL)
+    OutboundEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(minutes=2))
+    with worker():
+        assert emails.sweep() == 2
+        assert wait_for(lambda: len(mail.outbox) >= 2)
+        time.sleep(1)
+
+    assert len(mail.outbox) == 2
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_hung_redis_does_not_hang_the_booking(client, broker):
+    world = make_world()
+    with _silent_server() as port:
+        use_broker(f"redis://127.0.0.1:{port}/0")
+
+        response, seconds = book(client, world)
+
+    assert response.status_code == 302
+    assert seconds < 5, f"booking took {seconds:.1f}s with a hung broker"
+    assert OutboundEmail.objects.filter(status="pending").count() == 2
+
+
+def _closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _silent_server():
+    """A TCP server that accepts connections and never says a word: a hung Redis."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    accepted = []
+    stop = threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                accepted.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in accepted:
+            conn.close()
+        server.close()

@@ -1,0 +1,36 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.content.pages import Page
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def get_page(client):
+    """GET a URL, check it answered 200, and return it parsed."""
+
+    def get(url, expected_status=200, **kwargs):
+        response = client.get(url, **kwargs)
+        assert response.status_code == expected_status, f"{url} answered {response.status_code}"
+        return Page(response.content.decode())
+
+    return get
+
+
+def empty_cache():
+    """Forget every cached value of ours, as the root conftest does between tests."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if settings.REDIS_URL:
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
