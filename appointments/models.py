@@ -242,6 +242,7 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
+        permissions = [("export_health_details", "Can export the reason for visit, notes and date of birth")]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_end_after_start"),
         ]

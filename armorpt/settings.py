@@ -294,6 +294,9 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
 )
 
+# Set only by benchmarks/: serves /bench/baseline, a fixed response of this many bytes.
+BENCHMARK_BASELINE_BYTES = env.int("BENCHMARK_BASELINE_BYTES", default=0)
+
 # --- Logging ----------------------------------------------------------------------------
 
 LOGGING = {

@@ -15,3 +15,7 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+if settings.BENCHMARK_BASELINE_BYTES:
+    # Only for `make bench`: the same server answering with no database or template work.
+    urlpatterns.insert(0, path("bench/baseline", views.benchmark_baseline))

@@ -1,8 +1,9 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -56,3 +57,8 @@ def rate_limited(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"error": "Too many requests. Please wait a few minutes and try again."}, status=429)
     return render(request, "429.html", status=429)
+
+
+def benchmark_baseline(request):
+    """A fixed page of the size of a real one, for benchmarks to compare against."""
+    return HttpResponse(b"x" * settings.BENCHMARK_BASELINE_BYTES, content_type="text/html; charset=utf-8")

@@ -1,6 +1,81 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.http import Http404
 
-from clinics.models import Clinic, ClinicClosure, Credential, OpeningHours, Specialist
+from clinics.models import Clinic, ClinicAccess, ClinicClosure, Credential, OpeningHours, Specialist
+
+
+def staff_clinics(user):
+    """The clinics whose data `user` sees in admin: every clinic for a superuser, else those they work at."""
+    if user.is_superuser:
+        return Clinic.objects.all()
+    return Clinic.objects.filter(pk__in=ClinicAccess.objects.clinic_ids(user))
+
+
+def staff_specialists(user):
+    """Specialists who work at one of the user's clinics."""
+    if user.is_superuser:
+        return Specialist.objects.all()
+    return Specialist.objects.filter(
+        pk__in=Specialist.clinics.through.objects.filter(clinic__in=staff_clinics(user)).values("specialist_id")
+    )
+
+
+def limit_to_clinics(queryset, user, lookup):
+    """`queryset` narrowed to rows whose `lookup` (a path to Clinic) is one of the user's clinics."""
+    if user.is_superuser:
+        return queryset
+    # Through a subquery, so that a path across a many-to-many relation gives no duplicate rows.
+    in_scope = queryset.model._default_manager.filter(**{f"{lookup}__in": staff_clinics(user)}).values("pk")
+    return queryset.filter(pk__in=in_scope)
+
+
+class ClinicScopedMixin:
+    """A model admin that shows a user only the rows of the clinics they work at (clinics.ClinicAccess).
+
+    `clinic_lookup` is the path from the model to Clinic. A direct URL to a row of another
+    clinic gives 404, and the clinic and specialist choices of the forms hold only theirs.
+    """
+
+    clinic_lookup = "clinic"
+
+    def get_queryset(self, request):
+        return limit_to_clinics(super().get_queryset(request), request.user, self.clinic_lookup)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and not request.user.is_superuser:
+            raise Http404("No such record at your clinics.")
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def limit_choices(db_field, request, kwargs):
+    if db_field.related_model is Clinic:
+        kwargs.setdefault("queryset", staff_clinics(request.user))
+    elif db_field.related_model is Specialist:
+        kwargs.setdefault("queryset", staff_specialists(request.user))
+
+
+class ScopedInlineMixin:
+    """An inline showing, and offering, only the user's clinics."""
+
+    clinic_lookup = "clinic"
+
+    def get_queryset(self, request):
+        return limit_to_clinics(super().get_queryset(request), request.user, self.clinic_lookup)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        limit_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class OpeningHoursInline(admin.TabularInline):
@@ -17,7 +92,8 @@ class ClinicClosureInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(ClinicScopedMixin, admin.ModelAdmin):
+    clinic_lookup = "pk"
     list_display = ["name", "city", "phone", "confirms_online_bookings", "is_active", "display_order"]
     list_editable = ["display_order"]
     list_filter = ["is_active", "confirms_online_bookings", "city"]
@@ -33,6 +109,13 @@ class ClinicAdmin(admin.ModelAdmin):
         ("Patients", {"fields": ["directions", "confirms_online_bookings", "timezone"]}),
     ]
 
+    def has_add_permission(self, request):
+        # A new clinic is the practice owner's decision; a manager only sees their own.
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
 
 @admin.register(Credential)
 class CredentialAdmin(admin.ModelAdmin):
@@ -42,9 +125,10 @@ class CredentialAdmin(admin.ModelAdmin):
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(admin.ModelAdmin):
+class SpecialistAdmin(ClinicScopedMixin, admin.ModelAdmin):
+    clinic_lookup = "clinics"
     list_display = ["name", "credentials_display", "title", "accepts_new_patients", "is_active"]
-    list_filter = ["is_active", "accepts_new_patients", "clinics", "credentials"]
+    list_filter = ["is_active", "accepts_new_patients", ("clinics", admin.RelatedOnlyFieldListFilter), "credentials"]
     search_fields = ["name", "title", "treats", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["clinics", "credentials"]
@@ -58,6 +142,38 @@ class SpecialistAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("credentials")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.is_superuser and "clinics" in form.base_fields:
+            # Otherwise a manager could add someone they would never see again.
+            form.base_fields["clinics"].required = True
+        return form
+
+    def save_related(self, request, form, formsets, change):
+        # The form offers only the user's clinics: keep the specialist's other clinics as they were.
+        elsewhere = []
+        if change and not request.user.is_superuser:
+            elsewhere = list(form.instance.clinics.exclude(pk__in=staff_clinics(request.user)))
+        super().save_related(request, form, formsets, change)
+        if elsewhere:
+            form.instance.clinics.add(*elsewhere)
+
     @admin.display(description="credentials")
     def credentials_display(self, obj):
         return obj.credentials_display
+
+
+class ClinicAccessInline(admin.TabularInline):
+    model = ClinicAccess
+    extra = 1
+    verbose_name = "clinic this person works at"
+    verbose_name_plural = "clinics this person works at (front desk and managers see only these clinics)"
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, ClinicAccessInline]
+    list_filter = [*UserAdmin.list_filter, ("clinic_access__clinic", admin.RelatedOnlyFieldListFilter)]

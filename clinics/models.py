@@ -183,3 +183,28 @@ class Specialist(models.Model):
     def name_with_credentials(self):
         credentials = self.credentials_display
         return f"{self.name}, {credentials}" if credentials else self.name
+
+
+# --- Staff and the clinics they work at -------------------------------------------------
+
+
+class ClinicAccessQuerySet(models.QuerySet):
+    def clinic_ids(self, user):
+        return self.filter(user=user).values("clinic_id")
+
+
+class ClinicAccess(models.Model):
+    """A staff user works at a clinic: front desk and managers see and change only their clinics' data in admin."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="clinic_access")
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="staff_access")
+
+    objects = ClinicAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["clinic", "user"]
+        verbose_name = verbose_name_plural = "clinic access"
+        constraints = [models.UniqueConstraint(fields=["user", "clinic"], name="one_access_per_user_and_clinic")]
+
+    def __str__(self):
+        return f"{self.user} at {self.clinic}"

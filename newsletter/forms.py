@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 
 from armorpt.forms import DescribedErrorsMixin
 from newsletter.models import Subscriber
@@ -49,6 +50,13 @@ class SignupForm(DescribedErrorsMixin, forms.Form):
         kwargs.setdefault("auto_id", "signup-%s")
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        # "Too long" or "special characters" says more than "not an address", so it is checked first.
+        self.fields["email"].validators.sort(key=lambda validator: isinstance(validator, EmailValidator))
+
+    def full_clean(self):
+        super().full_clean()
+        for errors in self.errors.values():
+            del errors[1:]  # One message per field: the first thing to fix.
 
     @property
     def is_bot(self):

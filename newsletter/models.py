@@ -1,6 +1,7 @@
 import secrets
 import uuid
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
@@ -50,6 +51,9 @@ class Subscriber(models.Model):
     confirmation_sent_at = models.DateTimeField("confirmation email sent", null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     unsubscribed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Deleting a subscriber (someone asked us to forget them) deletes the emails sent to them too.
+    emails = GenericRelation("armorpt.OutboundEmail")
 
     objects = SubscriberQuerySet.as_manager()
 

@@ -41,12 +41,12 @@ def confirm(request, token):
     if link is None:
         return _bad_link(request, "newsletter/link_invalid.html", 404)
     if request.method == "POST" and services.confirm(link):
-        return render(request, "newsletter/welcome.html", {"subscriber": link.subscriber})
+        return render(request, "newsletter/welcome.html", _about(link.subscriber))
     if link.subscriber.status == Subscriber.Status.CONFIRMED:
-        return render(request, "newsletter/already_confirmed.html", {"subscriber": link.subscriber})
+        return render(request, "newsletter/already_confirmed.html", _about(link.subscriber))
     if not link.usable:
         return _bad_link(request, "newsletter/link_used.html", 410)
-    return render(request, "newsletter/confirm.html", {"subscriber": link.subscriber})
+    return render(request, "newsletter/confirm.html", _about(link.subscriber))
 
 
 # A mail client's one-click unsubscribe (RFC 8058) POSTs here with no cookies and no CSRF token.
@@ -58,14 +58,24 @@ def unsubscribe(request, token):
     """GET: a page with one button, never unsubscribes (link scanners follow links). POST: unsubscribe."""
     subscriber = services.subscriber_for_unsubscribe(token)
     if subscriber is None:
-        return _bad_link(request, "newsletter/link_invalid.html", 404)
+        return render(request, "newsletter/unsubscribe_invalid.html", status=404)
     if request.method == "POST":
         services.unsubscribe(subscriber)
-        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+        return render(request, "newsletter/unsubscribed.html", _about(subscriber))
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
-        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber, "earlier": True})
-    return render(request, "newsletter/unsubscribe.html", {"subscriber": subscriber})
+        return render(request, "newsletter/unsubscribed.html", _about(subscriber, earlier=True))
+    return render(request, "newsletter/unsubscribe.html", _about(subscriber))
 
 
 def _bad_link(request, template, status):
     return render(request, template, {"form": SignupForm(initial={"source": Subscriber.Source.PAGE})}, status=status)
+
+
+def _about(subscriber, **extra):
+    return {"subscriber": subscriber, "masked_email": masked(subscriber.email), **extra}
+
+
+def masked(email):
+    """a•••@example.com: enough to recognise your own address, not to read someone else's off a forwarded link."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}"

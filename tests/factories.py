@@ -133,3 +133,25 @@ class ExerciseFactory(factory.django.DjangoModelFactory):
     steps = "Lie down.\nLift.\nLower slowly."
     dosage = "2 sets of 10."
     caution = "Stop if it hurts."
+
+
+# --- Newsletter -----------------------------------------------------------------------
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Subscriber"
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    first_name = "Robin"
+    status = "confirmed"
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "newsletter.Issue"
+
+    subject = factory.Sequence(lambda n: f"Stay strong this winter ({n})")
+    body = "## Three stretches\n\nTry the **cat-camel** stretch each morning. See [our guide](/guides/back-pain-exercises/)."
+    guide_url = "https://armorpt.test/guides/back-pain-exercises/"

@@ -1,0 +1,494 @@
+"""The front desk's own admin pages: the day and week schedules, the dashboard and the CSV export.
+
+Each reads a constant number of queries whatever the number of appointments, and sees only
+the clinics of the user (clinics.admin.staff_clinics).
+"""
+
+import csv
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.db.models.functions import TruncWeek
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments import availability
+from appointments.forms_admin import ScheduleForm
+from appointments.models import Appointment, TimeOff, WorkingHours
+from appointments.timefmt import format_day, format_time
+from armorpt.models import OutboundEmail
+from clinics.admin import staff_clinics
+from clinics.models import ClinicClosure, Specialist
+
+UTC = dt.UTC
+Status = Appointment.Status
+DAY = dt.timedelta(days=1)
+
+
+def local_midnight(day, tz):
+    return dt.datetime.combine(day, dt.time(), tz).astimezone(UTC)
+
+
+def changelist_url(**params):
+    return reverse("admin:appointments_appointment_changelist") + ("?" + urlencode(params) if params else "")
+
+
+def _schedule_context(model_admin, request, title):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    form = ScheduleForm(request.GET or None, user=request.user)
+    clinic, day = form.values(timezone.localdate())
+    if clinic is None:
+        raise Http404("You are not set up for any clinic yet; ask the practice owner.")
+    if request.GET.get("clinic") and request.GET["clinic"] != clinic.slug:
+        raise Http404("No such clinic among yours.")
+    form = ScheduleForm({"clinic": clinic.slug, "date": day.isoformat()}, user=request.user)
+    return (
+        clinic,
+        day,
+        {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.opts,
+            "title": title,
+            "clinic": clinic,
+            "day": day,
+            "form": form,
+            "can_add": model_admin.has_add_permission(request),
+        },
+    )
+
+
+# --- Day view ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    kind: str  # visit, free, buffer, away, closed, off (not working)
+    start: dt.datetime
+    end: dt.datetime
+    rows: int = 1
+    appointment: Appointment | None = None
+    overlapping: list = field(default_factory=list)
+    note: str = ""
+    add_url: str = ""
+
+    @property
+    def label(self):
+        return {"free": "Free", "buffer": "Buffer", "away": "Time off", "closed": "Closed", "off": ""}.get(self.kind)
+
+
+@dataclass
+class Row:
+    start: dt.datetime
+    label: str
+    cells: list
+
+
+def day_view(model_admin, request):
+    clinic, day, context = _schedule_context(model_admin, request, "Day schedule")
+    grid = DayGrid(clinic, day, can_book=context["can_add"]).build()
+    context.update(
+        grid=grid,
+        subtitle=f"{clinic.name}, {format_day(dt.datetime.combine(day, dt.time()))}, {day.year}",
+        previous_url=_schedule_url("day", clinic, day - DAY),
+        next_url=_schedule_url("day", clinic, day + DAY),
+        today_url=_schedule_url("day", clinic, timezone.localdate()),
+        week_url=_schedule_url("week", clinic, day),
+        list_url=changelist_url(clinic__id__exact=clinic.pk, when="all", **_day_params(day)),
+    )
+    return TemplateResponse(request, "admin/appointments/appointment/day.html", context)
+
+
+def _schedule_url(view, clinic, day):
+    return reverse(f"admin:appointments_appointment_{view}") + "?" + urlencode({"clinic": clinic.slug, "date": day})
+
+
+def _day_params(day):
+    return {"start__year": day.year, "start__month": day.month, "start__day": day.day}
+
+
+class DayGrid:
+    """One clinic's day as table rows: a column per specialist, a row per step of local time."""
+
+    def __init__(self, clinic, day, *, can_book):
+        self.clinic, self.day, self.tz, self.can_book = clinic, day, clinic.tz, can_book
+        self.day_start, self.day_end = local_midnight(day, self.tz), local_midnight(day + DAY, self.tz)
+
+    def build(self):
+        hours = list(
+            WorkingHours.objects.filter(clinic=self.clinic, weekday=self.day.weekday(), specialist__is_active=True)
+            .select_related("specialist")
+            .order_by("start_time")
+        )
+        visits = list(
+            Appointment.objects.filter(clinic=self.clinic)
+            .overlapping(self.day_start, self.day_end)
+            .select_related("specialist", "appointment_type")
+            .order_by("start")
+        )
+        active = [a for a in visits if a.is_active]
+        specialists = {h.specialist_id: h.specialist for h in hours} | {a.specialist_id: a.specialist for a in active}
+        columns = sorted(specialists.values(), key=lambda s: (s.display_order, s.name))
+        away = defaultdict(list)
+        for off in TimeOff.objects.filter(specialist__in=list(specialists)).overlapping(self.day_start, self.day_end):
+            away[off.specialist_id].append(off)
+        self.closure = ClinicClosure.objects.filter(clinic=self.clinic, date=self.day).first()
+
+        blocks = defaultdict(list)
+        for h in hours:
+            start = availability.local_instant(self.day, h.start_time, self.tz) or self._after_gap(h.start_time)
+            blocks[h.specialist_id].append((start, dt.datetime.combine(self.day, h.end_time, self.tz).astimezone(UTC)))
+        self._frame(blocks, active)
+        grid_columns = [
+            self._column(s, blocks[s.pk], [a for a in active if a.specialist_id == s.pk], away[s.pk]) for s in columns
+        ]
+        rows = [
+            Row(start, self._row_label(start), [column[i] for column in grid_columns])
+            for i, start in enumerate(self.row_starts)
+        ]
+        return {
+            "columns": columns,
+            "rows": rows,
+            "step": self.step,
+            "closure": self.closure,
+            "cancelled": [a for a in visits if not a.is_active],
+            "visit_count": len(active),
+            "zone": self.day_start.astimezone(self.tz).tzname(),
+            "empty": not columns,
+        }
+
+    def _after_gap(self, time):
+        # A block that starts inside the skipped hour of spring-forward starts when the clocks resume.
+        return dt.datetime.combine(self.day, time, self.tz).astimezone(UTC)
+
+    def _frame(self, blocks, visits):
+        """The first and last row (whole local hours) and the row height in minutes."""
+        edges = [t for spans in blocks.values() for span in spans for t in span]
+        edges += [max(a.start, self.day_start) for a in visits] + [min(a.end, self.day_end) for a in visits]
+        default = [
+            availability.local_instant(self.day, dt.time(8), self.tz),
+            availability.local_instant(self.day, dt.time(17), self.tz),
+        ]
+        first = min(edges + [t for t in default if t])
+        last = max(edges + [t for t in default if t])
+        first = first - dt.timedelta(minutes=first.astimezone(self.tz).minute)
+        last_minute = last.astimezone(self.tz).minute
+        last = last + dt.timedelta(minutes=(60 - last_minute) % 60)
+        first, last = max(first, self.day_start), min(last, self.day_end)
+        minutes = {int((t - first).total_seconds() // 60) for t in edges}
+        self.step = next(s for s in (30, 15, 10, 5) if s == 5 or all(m % s == 0 for m in minutes))
+        step = dt.timedelta(minutes=self.step)
+        self.row_starts = []
+        row = first
+        while row < last:
+            self.row_starts.append(row)
+            row += step
+        self.first, self.last = first, last
+
+    def _row(self, instant, *, up):
+        """The row an instant falls in (rounded down, or up for an end), clipped to the grid."""
+        seconds = (instant - self.first).total_seconds()
+        step = self.step * 60
+        index = int(-(-seconds // step) if up else seconds // step)
+        return max(0, min(index, len(self.row_starts)))
+
+    def _column(self, specialist, blocks, visits, away):
+        n = len(self.row_starts)
+        kinds = ["off"] * n
+        notes = [""] * n
+        for start, end in blocks:
+            for i in range(self._row(start, up=False), self._row(end, up=True)):
+                kinds[i] = "closed" if self.closure else "free"
+        for visit in visits:
+            buffer_end = visit.end + visit.appointment_type.buffer_after
+            for i in range(self._row(visit.end, up=False), self._row(buffer_end, up=True)):
+                if kinds[i] == "free":
+                    kinds[i] = "buffer"
+        for off in away:
+            for i in range(self._row(off.start, up=False), self._row(off.end, up=True)):
+                kinds[i], notes[i] = "away", off.reason
+        cells = [None] * n
+        for visit in visits:
+            top, bottom = self._row(visit.start, up=False), self._row(visit.end, up=True)
+            bottom = max(bottom, top + 1)
+            owner = next((cells[i] for i in range(top, min(bottom, n)) if cells[i] is not None), None)
+            if owner is not None or top >= n:  # Two active visits at once: shown together, never hidden.
+                (owner or cells[n - 1]).overlapping.append(visit)
+                continue
+            cells[top] = Cell("visit", visit.start, visit.end, bottom - top, appointment=visit)
+            for i in range(top + 1, min(bottom, n)):
+                cells[i] = False
+        i = 0
+        while i < n:
+            if cells[i] is not None:
+                i += 1
+                continue
+            j = i
+            while j < n and cells[j] is None and kinds[j] == kinds[i] and notes[j] == notes[i]:
+                j += 1
+            end = self.row_starts[j] if j < n else self.last
+            cells[i] = Cell(kinds[i], self.row_starts[i], end, j - i, note=notes[i])
+            if kinds[i] == "free" and self.can_book:
+                cells[i].add_url = self._book_url(specialist, self.row_starts[i])
+            for k in range(i + 1, j):
+                cells[k] = False
+            i = j
+        # False: covered by a cell above (rowspan); the template skips it.
+        return [cell or None for cell in cells]
+
+    def _book_url(self, specialist, start):
+        local = start.astimezone(self.tz)
+        query = {"clinic": self.clinic.pk, "specialist": specialist.pk, "day": local.date(), "time": f"{local:%H:%M}"}
+        return reverse("admin:appointments_appointment_add") + "?" + urlencode(query)
+
+    def _row_label(self, start):
+        local = start.astimezone(self.tz)
+        return format_time(local) if local.minute in (0, 30) else ""
+
+
+# --- Week view -----------------------------------------------------------------------------
+
+
+def week_view(model_admin, request):
+    clinic, day, context = _schedule_context(model_admin, request, "Week schedule")
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=n) for n in range(7)]
+    start, end = local_midnight(monday, clinic.tz), local_midnight(monday + 7 * DAY, clinic.tz)
+    visits = list(
+        Appointment.objects.active()
+        .filter(clinic=clinic, start__gte=start, start__lt=end)
+        .values_list("specialist_id", "start", "status")
+    )
+    counts = Counter((sid, s.astimezone(clinic.tz).date()) for sid, s, _ in visits)
+    waiting = Counter(s.astimezone(clinic.tz).date() for _, s, status in visits if status == Status.REQUESTED)
+    working = set(
+        WorkingHours.objects.filter(clinic=clinic, specialist__is_active=True).values_list("specialist_id", "weekday")
+    )
+    ids = {sid for sid, _ in working} | {sid for sid, _, _ in visits}
+    specialists = list(Specialist.objects.filter(pk__in=ids).order_by("display_order", "name"))
+    rows = [
+        {
+            "specialist": person,
+            "cells": [
+                {"count": counts[person.pk, d], "works": (person.pk, d.weekday()) in working, "day": d} for d in days
+            ],
+            "total": sum(counts[person.pk, d] for d in days),
+        }
+        for person in specialists
+    ]
+    context.update(
+        subtitle=f"{clinic.name}, week of {format_day(dt.datetime.combine(monday, dt.time()))}, {monday.year}",
+        days=[
+            {
+                "date": d,
+                "url": _schedule_url("day", clinic, d),
+                "total": sum(counts[p.pk, d] for p in specialists),
+                "waiting": waiting[d],
+            }
+            for d in days
+        ],
+        rows=rows,
+        total=len(visits),
+        previous_url=_schedule_url("week", clinic, monday - 7 * DAY),
+        next_url=_schedule_url("week", clinic, monday + 7 * DAY),
+        today_url=_schedule_url("week", clinic, timezone.localdate()),
+        day_url=_schedule_url("day", clinic, day),
+    )
+    return TemplateResponse(request, "admin/appointments/appointment/week.html", context)
+
+
+# --- CSV export ----------------------------------------------------------------------------
+
+COLUMNS = [
+    ("Reference", lambda a: a.reference_display),
+    ("Date", lambda a: a.start_local.date().isoformat()),
+    ("Start", lambda a: f"{a.start_local:%H:%M}"),
+    ("End", lambda a: f"{a.end_local:%H:%M}"),
+    ("Time zone", lambda a: a.start_local.tzname()),
+    ("Clinic", lambda a: a.clinic.name),
+    ("Specialist", lambda a: a.specialist.name),
+    ("Type", lambda a: a.appointment_type.name),
+    ("Status", lambda a: a.get_status_display()),
+    ("Booked by", lambda a: a.get_source_display()),
+    ("First name", lambda a: a.first_name),
+    ("Last name", lambda a: a.last_name),
+    ("Email", lambda a: a.email),
+    ("Phone", lambda a: a.phone.as_national if a.phone else ""),
+    ("Booked at", lambda a: timezone.localtime(a.created_at).isoformat(timespec="minutes")),
+    (
+        "Cancelled at",
+        lambda a: timezone.localtime(a.cancelled_at).isoformat(timespec="minutes") if a.cancelled_at else "",
+    ),
+    ("Cancellation reason", lambda a: a.cancellation_reason),
+]
+HEALTH_COLUMNS = [
+    ("Reason for visit", lambda a: a.get_reason_display() if a.reason else ""),
+    ("Notes", lambda a: a.notes),
+    ("Date of birth", lambda a: a.date_of_birth.isoformat() if a.date_of_birth else ""),
+]
+HEALTH_PERMISSION = "appointments.export_health_details"
+
+
+def safe_cell(value):
+    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    value = str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_csv(model_admin, request):
+    """The appointment list as filtered on screen (filters, search, date), every page of it."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        return HttpResponseBadRequest("Those filters do not fit the appointment list.")
+    columns = COLUMNS + (HEALTH_COLUMNS if request.user.has_perm(HEALTH_PERMISSION) else [])
+    queryset = changelist.queryset.select_related("clinic", "specialist", "appointment_type")
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow([title for title, _ in columns])
+        for appointment in queryset.iterator(chunk_size=1000):
+            yield writer.writerow([safe_cell(value(appointment)) for _, value in columns])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    filename = f"appointments-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Dashboard -----------------------------------------------------------------------------
+
+WEEKS = 8
+
+
+def dashboard(request):
+    """What the admin index shows a user who can see appointments; None for anyone else."""
+    appointment_admin = admin.site.get_model_admin(Appointment)
+    if not appointment_admin.has_view_permission(request):
+        return None
+    now = timezone.now()
+    clinics = list(staff_clinics(request.user).filter(is_active=True))
+    visible = Appointment.objects.filter(clinic__in=clinics)
+    today = timezone.localdate()
+    week_start = today - dt.timedelta(days=today.weekday())
+    return {
+        "today": _today_per_clinic(visible, clinics, now),
+        "waiting": visible.filter(status=Status.REQUESTED, start__gte=now).count(),
+        "waiting_url": changelist_url(status=Status.REQUESTED, when="upcoming"),
+        "no_shows": visible.filter(
+            status=Status.NO_SHOW, start__gte=local_midnight(week_start, timezone.get_current_timezone())
+        ).count(),
+        "no_shows_url": changelist_url(status=Status.NO_SHOW, when="week"),
+        **_failed_emails(request),
+        "chart": _bookings_chart(visible, clinics, week_start),
+    }
+
+
+def _today_per_clinic(visible, clinics, now):
+    # Each clinic's own "today", read in one query of the days either side.
+    by_clinic = {c.pk: c for c in clinics}
+    counts = Counter()
+    for clinic_id, start in (
+        visible.active().filter(start__gte=now - 2 * DAY, start__lt=now + 2 * DAY).values_list("clinic_id", "start")
+    ):
+        tz = by_clinic[clinic_id].tz
+        counts[clinic_id] += start.astimezone(tz).date() == now.astimezone(tz).date()
+    return [
+        {
+            "clinic": clinic,
+            "count": counts[clinic.pk],
+            "url": _schedule_url("day", clinic, now.astimezone(clinic.tz).date()),
+        }
+        for clinic in clinics
+    ]
+
+
+def _failed_emails(request):
+    email_admin = admin.site.get_model_admin(OutboundEmail)
+    if not email_admin.has_view_permission(request):
+        return {}
+    failed = email_admin.get_queryset(request).filter(status=OutboundEmail.Status.FAILED).count()
+    url = reverse("admin:armorpt_outboundemail_changelist") + "?status__exact=failed"
+    return {"failed_emails": failed, "failed_emails_url": url}
+
+
+# The chart's drawing area, in SVG user units.
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM, CHART_RIGHT = 640, 260, 44, 16, 40, 16
+
+
+def _bookings_chart(visible, clinics, week_start):
+    """New bookings per clinic per week (by the day they were made), for an SVG line chart and a table."""
+    weeks = [week_start - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
+    since = local_midnight(weeks[0], timezone.get_current_timezone())
+    counts = {
+        (row["clinic_id"], timezone.localtime(row["week"]).date()): row["n"]
+        for row in visible.filter(created_at__gte=since)
+        .annotate(week=TruncWeek("created_at"))
+        .values("clinic_id", "week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    top = max([*counts.values(), 1])
+    scale_max = _nice_ceiling(top)
+    plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
+    plot_h = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
+
+    def x(i):
+        return round(CHART_LEFT + plot_w * i / (WEEKS - 1), 1)
+
+    def y(n):
+        return round(CHART_TOP + plot_h * (1 - n / scale_max), 1)
+
+    series = []
+    for index, clinic in enumerate(clinics):
+        values = [counts.get((clinic.pk, w), 0) for w in weeks]
+        points = [{"x": x(i), "y": y(n), "n": n, "week": w} for i, (w, n) in enumerate(zip(weeks, values, strict=True))]
+        series.append(
+            {
+                "clinic": clinic,
+                "values": values,
+                "total": sum(values),
+                "points": points,
+                "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+                "css": f"series-{index % 6}",
+                "legend_y": CHART_TOP + 14 * index,
+            }
+        )
+    ticks = [{"n": n, "y": y(n)} for n in (0, scale_max // 2, scale_max)]
+    return {
+        "weeks": [{"date": w, "x": x(i)} for i, w in enumerate(weeks)],
+        "series": series,
+        "ticks": ticks,
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "right": CHART_WIDTH - CHART_RIGHT,
+        "baseline": CHART_HEIGHT - CHART_BOTTOM,
+        "label_y": CHART_HEIGHT - CHART_BOTTOM + 18,
+        "total": sum(s["total"] for s in series),
+    }
+
+
+def _nice_ceiling(n):
+    """The smallest of 2, 4, 6, 8, 10, 20, 40, … at or above n: round numbers, and an even half."""
+    scale = 1
+    while True:
+        for base in (2, 4, 6, 8, 10):
+            if base * scale >= n:
+                return base * scale
+        scale *= 10

@@ -1,0 +1,178 @@
+"""Forms of the front-desk admin pages. They read and check input; the booking services decide."""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+
+from appointments import availability
+from appointments.models import Appointment, AppointmentType
+from appointments.services import Patient
+from clinics.admin import staff_clinics, staff_specialists
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__({"step": 300, **(attrs or {})}, format="%H:%M")
+
+
+class LocalStartMixin:
+    """A `day` and a `time` field, read as wall-clock time at the clinic."""
+
+    def local_start(self, clinic):
+        day, time = self.cleaned_data.get("day"), self.cleaned_data.get("time")
+        if clinic is None or day is None or time is None:
+            return None
+        start = availability.local_instant(day, time, clinic.tz)
+        if start is None:
+            self.add_error("time", "The clocks skip that time on that day (daylight saving). Choose another time.")
+        elif start < timezone.now():
+            self.add_error("time", "That time has passed. Choose a time later than now.")
+            return None
+        return start
+
+
+class PhoneBookingForm(LocalStartMixin, forms.Form):
+    """A patient who phones in (or walks in), booked through services.book_appointment."""
+
+    clinic = forms.ModelChoiceField(queryset=None, empty_label=None)
+    specialist = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Any free specialist",
+        help_text="Leave as is to take whoever is free.",
+    )
+    appointment_type = forms.ModelChoiceField(queryset=AppointmentType.objects.all(), empty_label=None, label="Type")
+    day = forms.DateField(widget=DateInput)
+    time = forms.TimeField(widget=TimeInput, help_text="The clinic’s local time.")
+    source = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in (Appointment.Source.PHONE, Appointment.Source.WALK_IN)],
+        initial=Appointment.Source.PHONE,
+        label="Booked by",
+    )
+    first_name = forms.CharField(max_length=60)
+    last_name = forms.CharField(max_length=60)
+    phone = PhoneNumberField(required=False, region="US")
+    email = forms.EmailField(required=False, help_text="Without one, the patient gets no confirmation email.")
+    date_of_birth = forms.DateField(required=False, widget=DateInput)
+    reason = forms.ChoiceField(
+        choices=[("", "—"), *Appointment.Reason.choices], required=False, label="Reason for visit"
+    )
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = staff_clinics(user).filter(is_active=True)
+        self.fields["specialist"].queryset = staff_specialists(user).filter(is_active=True)
+        self.fields["appointment_type"].initial = availability.online_type()
+
+    def clean(self):
+        cleaned = super().clean()
+        clinic, specialist = cleaned.get("clinic"), cleaned.get("specialist")
+        if clinic and specialist and not specialist.clinics.filter(pk=clinic.pk).exists():
+            self.add_error("specialist", f"{specialist} does not work at {clinic}.")
+        if not cleaned.get("phone") and not cleaned.get("email"):
+            raise ValidationError("Enter a phone number or an email address, so the clinic can reach the patient.")
+        cleaned["start"] = self.local_start(clinic)
+        return cleaned
+
+    def patient(self):
+        data = self.cleaned_data
+        return Patient(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"].as_e164 if data["phone"] else "",
+            date_of_birth=data["date_of_birth"],
+            reason=data["reason"],
+            notes=data["notes"],
+        )
+
+
+class RescheduleForm(LocalStartMixin, forms.Form):
+    day = forms.DateField(widget=DateInput)
+    time = forms.TimeField(widget=TimeInput, help_text="The clinic’s local time.")
+    specialist = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="Any free specialist",
+        help_text="“Any” keeps the same specialist when they are free at the new time.",
+    )
+
+    def __init__(self, *args, appointment, user, **kwargs):
+        self.appointment = appointment
+        local = appointment.start_local
+        initial = {"day": local.date(), "time": local.time(), "specialist": appointment.specialist_id}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["specialist"].queryset = staff_specialists(user).filter(clinics=appointment.clinic, is_active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["start"] = self.local_start(self.appointment.clinic)
+        return cleaned
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        label="Reason for cancelling",
+        help_text="Kept with the appointment for staff; the patient’s email does not show it.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+class ScheduleForm(forms.Form):
+    """The day and week views' GET form: works without JavaScript."""
+
+    clinic = forms.ModelChoiceField(queryset=None, to_field_name="slug", empty_label=None)
+    date = forms.DateField(widget=DateInput, label="Date")
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["clinic"].queryset = staff_clinics(user)
+
+    def values(self, today):
+        """(clinic, date) from the query string; the user's first clinic and today where missing or wrong."""
+        self.is_valid()
+        clinic = self.cleaned_data.get("clinic") or self.fields["clinic"].queryset.first()
+        return clinic, self.cleaned_data.get("date") or today
+
+
+class WorkingHoursFormSet(BaseInlineFormSet):
+    """Also refuses overlapping blocks among the rows of one submit (each row checks only what is saved)."""
+
+    def clean(self):
+        super().clean()
+        blocks = []
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", None) or {}
+            if {"weekday", "start_time", "end_time"} <= data.keys() and data["end_time"] > data["start_time"]:
+                blocks.append((data["weekday"], data["start_time"], data["end_time"], form))
+        for i, (weekday, start, end, form) in enumerate(blocks):
+            for other_weekday, other_start, other_end, _ in blocks[:i]:
+                if weekday == other_weekday and start < other_end and other_start < end:
+                    form.add_error(
+                        None,
+                        f"This block overlaps another one on {form.instance.get_weekday_display() or 'that day'} "
+                        f"({_hm(other_start)}–{_hm(other_end)}).",
+                    )
+
+
+def _hm(time: dt.time):
+    return f"{time:%H:%M}"
