@@ -80,9 +80,12 @@ class Cell:
     note: str = ""
     add_url: str = ""
 
+    span: str = ""
+    who: str = ""
+
     @property
     def label(self):
-        return {"free": "Free", "buffer": "Buffer", "away": "Time off", "closed": "Closed", "off": ""}.get(self.kind)
+        return {"free": "Free", "buffer": "Buffer after a visit", "away": "Time off", "closed": "Closed"}.get(self.kind, "")
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Row:
     start: dt.datetime
     label: str
     cells: list
+    is_hour: bool = False
 
 
 def day_view(model_admin, request):
@@ -151,7 +155,7 @@ class DayGrid:
             self._column(s, blocks[s.pk], [a for a in active if a.specialist_id == s.pk], away[s.pk]) for s in columns
         ]
         rows = [
-            Row(start, self._row_label(start), [column[i] for column in grid_columns])
+            Row(start, self._row_label(start), [column[i] for column in grid_columns], self._local(start).minute == 0)
             for i, start in enumerate(self.row_starts)
         ]
         return {
@@ -216,16 +220,20 @@ class DayGrid:
             for i in range(self._row(off.start, up=False), self._row(off.end, up=True)):
                 kinds[i], notes[i] = "away", off.reason
         cells = [None] * n
+        taken = {}  # row -> the visit cell covering it
         for visit in visits:
-            top, bottom = self._row(visit.start, up=False), self._row(visit.end, up=True)
-            bottom = max(bottom, top + 1)
-            owner = next((cells[i] for i in range(top, min(bottom, n)) if cells[i] is not None), None)
-            if owner is not None or top >= n:  # Two active visits at once: shown together, never hidden.
-                (owner or cells[n - 1]).overlapping.append(visit)
+            top = min(self._row(visit.start, up=False), n - 1)
+            bottom = max(self._row(visit.end, up=True), top + 1)
+            owner = next((taken[i] for i in range(top, min(bottom, n)) if i in taken), None)
+            if owner is not None:  # Two active visits at once: shown together, never hidden.
+                owner.overlapping.append(visit)
                 continue
-            cells[top] = Cell("visit", visit.start, visit.end, bottom - top, appointment=visit)
-            for i in range(top + 1, min(bottom, n)):
-                cells[i] = False
+            cell = Cell("visit", visit.start, visit.end, min(bottom, n) - top, appointment=visit)
+            cells[top] = cell
+            for i in range(top, min(bottom, n)):
+                taken[i] = cell
+                if i > top:
+                    cells[i] = False
         i = 0
         while i < n:
             if cells[i] is not None:
@@ -241,8 +249,15 @@ class DayGrid:
             for k in range(i + 1, j):
                 cells[k] = False
             i = j
+        for cell in cells:
+            if cell:
+                cell.who = specialist.name
+                cell.span = f"{format_time(self._local(cell.start))}–{format_time(self._local(cell.end))}"
         # False: covered by a cell above (rowspan); the template skips it.
         return [cell or None for cell in cells]
+
+    def _local(self, instant):
+        return instant.astimezone(self.tz)
 
     def _book_url(self, specialist, start):
         local = start.astimezone(self.tz)
@@ -250,7 +265,7 @@ class DayGrid:
         return reverse("admin:appointments_appointment_add") + "?" + urlencode(query)
 
     def _row_label(self, start):
-        local = start.astimezone(self.tz)
+        local = self._local(start)
         return format_time(local) if local.minute in (0, 30) else ""
 
 

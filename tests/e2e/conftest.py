@@ -9,6 +9,7 @@ On failure a test leaves in test-artifacts/<test>/: a screenshot of every step i
 (`journey.step(...)`), the last page as PNG and HTML, and the emails it sent.
 """
 
+import io
 import os
 import re
 import shutil
@@ -153,7 +154,8 @@ class Journey:
         folder.mkdir(parents=True)
         index = []
         for number, (name, url, png) in enumerate(self.shots, 1):
-            filename = f"{number:02d}-{re.sub(r'[^\w-]+', '-', name)[:60]}.png"
+            slug = re.sub(r"[^\w-]+", "-", name)[:60]
+            filename = f"{number:02d}-{slug}.png"
             if png:
                 (folder / filename).write_bytes(png)
             index.append(f"{filename}  {url}  {name}")
@@ -203,7 +205,7 @@ def demo(transactional_db):
     """The demo clinics, team, hours and guides; the staff roles (a flush drops the migration's rows)."""
     from django.core.management import call_command
 
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=io.StringIO())
     try:
         from appointments.roles import grant_roles
     except ImportError:

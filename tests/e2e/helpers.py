@@ -36,21 +36,33 @@ class FormTimer:
 
 
 def fill_details(page, patient=PATIENT, reason="Back pain"):
+    form = page.get_by_role("main")  # the footer has a newsletter form with its own "First name"
     for label, value in patient.items():
-        field = page.get_by_label(label, exact=False).first
-        if label == "Date of birth" and field.get_attribute("type") == "date":
-            field.fill(value)  # a date input takes ISO whatever the locale shows
-        else:
-            field.fill(value)
-    page.get_by_role("radio", name=reason).check()
-    page.get_by_role("checkbox", name=re.compile("I agree")).check()
+        form.get_by_label(label, exact=False).first.fill(value)  # a date input takes ISO whatever the locale
+    form.get_by_role("radio", name=reason).check()
+    form.get_by_role("checkbox", name=re.compile("I agree")).check()
 
 
-def choose_first_time(page):
-    """On step 2, follow the first free time; returns its ISO start."""
-    link = page.locator("main a[href*='/details/']").first
-    start = link.locator("time").get_attribute("datetime")
+def time_links(page, *, hours_ahead=0):
+    """On step 2 (or the reschedule page): the links to free times at least `hours_ahead` away."""
+    links = page.locator("main a:has(time[datetime])")
+    earliest = timezone.now() + dt.timedelta(hours=hours_ahead)
+    starts = links.locator("time").evaluate_all("times => times.map(t => t.getAttribute('datetime'))")
+    return [(links.nth(i), start) for i, start in enumerate(starts) if dt.datetime.fromisoformat(start) >= earliest]
+
+
+def choose_time(page, *, hours_ahead=48):
+    """Follow the first free time at least `hours_ahead` away (by default past the 24-hour change cut-off).
+
+    Returns its ISO start as the page shows it (clinic time with offset).
+    """
+    found = time_links(page, hours_ahead=hours_ahead)
+    if not found:
+        page.get_by_role("link", name="Later dates").click()
+        found = time_links(page, hours_ahead=hours_ahead)
+    link, start = found[0]
     link.click()
+    page.wait_for_url(re.compile(r"start="))
     return start
 
 
@@ -109,3 +121,19 @@ def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
         consented_at=now,
     )
     return services.book_appointment(clinic=clinic, start=slots[skip].start, patient=patient, now=now)
+
+
+def take_every_specialist_at(start, clinic_slug):
+    """Someone faster books `start` with every specialist of the clinic."""
+    from appointments import services
+    from clinics.models import Clinic, Specialist
+
+    clinic = Clinic.objects.get(slug=clinic_slug)
+    for n, specialist in enumerate(Specialist.objects.filter(working_hours__clinic=clinic).distinct(), 900):
+        patient = services.Patient(
+            first_name="Faster", last_name=f"Patient{n}", email=f"faster{n}@example.com", phone=f"+1269555{n:04d}"
+        )
+        try:
+            services.book_appointment(clinic=clinic, start=start, specialist=specialist, patient=patient)
+        except services.BookingError:
+            pass

@@ -40,3 +40,14 @@ def sign_up(client):
 def csrf_client():
     """A browser: the CSRF check is on, as in production."""
     return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture(autouse=True)
+def _open_celery_pool():
+    """Eager tasks still take a producer from Celery's pool; an earlier test may have closed it
+    (tests/armorpt/test_healthz.py, `stopped_redis`), which would make every apply_async fail."""
+    from armorpt.celery import app
+
+    if app._pool is not None and getattr(app._pool, "_closed", False):
+        app._pool = None
+        app.amqp._producer_pool = None

@@ -1,0 +1,12 @@
+"""The front-desk dashboard on the admin index (templates/admin/index.html)."""
+
+from django import template
+
+from appointments import admin_views
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/appointments/_dashboard.html", takes_context=True)
+def front_desk_dashboard(context):
+    return {"dashboard": admin_views.dashboard(context["request"])}
