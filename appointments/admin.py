@@ -12,14 +12,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_migrate
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from appointments import admin_views, availability, roles, services
+from appointments import admin_views, availability, services
 from appointments.forms_admin import CancelForm, PhoneBookingForm, RescheduleForm, WorkingHoursFormSet
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
 from appointments.timefmt import format_short, format_time, format_when
@@ -31,13 +30,13 @@ from clinics.models import ClinicClosure, Specialist
 Status = Appointment.Status
 
 # The groups' permissions of apps that migrate after ours (content, newsletter) are granted once they exist.
-post_migrate.connect(roles.grant_after_migrate, dispatch_uid="appointments.roles.grant_after_migrate")
 
 
 @admin.register(BookingRules)
 class BookingRulesAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
-        return not BookingRules.objects.exists()
+        # One row only: once it exists, it is changed, not added.
+        return super().has_add_permission(request) and not BookingRules.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -240,7 +239,6 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         "patient",
         "clinic",
         "specialist",
-        "appointment_type",
         "status_badge",
         "source",
     ]

@@ -50,7 +50,8 @@ def _schedule_context(model_admin, request, title):
         raise Http404("You are not set up for any clinic yet; ask the practice owner.")
     if request.GET.get("clinic") and request.GET["clinic"] != clinic.slug:
         raise Http404("No such clinic among yours.")
-    form = ScheduleForm({"clinic": clinic.slug, "date": day.isoformat()}, user=request.user)
+    # Unbound, showing what is on screen, so that it renders without validating again.
+    form = ScheduleForm(user=request.user, initial={"clinic": clinic, "date": day})
     return (
         clinic,
         day,
@@ -85,7 +86,9 @@ class Cell:
 
     @property
     def label(self):
-        return {"free": "Free", "buffer": "Buffer after a visit", "away": "Time off", "closed": "Closed"}.get(self.kind, "")
+        return {"free": "Free", "buffer": "Buffer after a visit", "away": "Time off", "closed": "Closed"}.get(
+            self.kind, ""
+        )
 
 
 @dataclass
@@ -403,8 +406,10 @@ def dashboard(request):
     week_start = today - dt.timedelta(days=today.weekday())
     return {
         "today": _today_per_clinic(visible, clinics, now),
-        "waiting": visible.filter(status=Status.REQUESTED, start__gte=now).count(),
-        "waiting_url": changelist_url(status=Status.REQUESTED, when="upcoming"),
+        "waiting": visible.filter(status=Status.REQUESTED, source=Appointment.Source.ONLINE, start__gte=now).count(),
+        "waiting_url": changelist_url(
+            status=Status.REQUESTED, source__exact=Appointment.Source.ONLINE, when="upcoming"
+        ),
         "no_shows": visible.filter(
             status=Status.NO_SHOW, start__gte=local_midnight(week_start, timezone.get_current_timezone())
         ).count(),

@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class AppointmentsConfig(AppConfig):
     name = "appointments"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from appointments.roles import grant_after_migrate
+
+        # Guides and newsletter models migrate after this app: grant their permissions at the end.
+        post_migrate.connect(grant_after_migrate, dispatch_uid="appointments.roles.grant_after_migrate")

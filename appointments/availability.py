@@ -377,3 +377,35 @@ def nearest_free(clinic, around, *, specialist=None, now, count=6):
         )[clinic.pk]
     closest = sorted(slots, key=lambda slot: abs(slot.start - centre))[:count]
     return sorted(closest, key=lambda slot: slot.start)
+
+
+def why_not_free(*, clinic, specialist, start, appointment_type, window):
+    """A sentence saying why `start` cannot be booked, for the front desk or a patient."""
+    if start < window.earliest:
+        return "That time has passed, or is too soon to book."
+    if start > window.latest:
+        return "That time is further ahead than bookings are taken."
+    day = start.astimezone(clinic.tz).date()
+    closure = ClinicClosure.objects.filter(clinic=clinic, date=day).first()
+    if closure:
+        return f"{clinic.name} is closed that day ({closure.reason})."
+    if specialist is None:
+        return "Nobody is free at that time. Please choose another time."
+    end = start + appointment_type.duration
+    if TimeOff.objects.filter(specialist=specialist).overlapping(start, end).exists():
+        return f"{specialist.name} is away at that time."
+    if not _within_working_hours(clinic, specialist, start, end, window):
+        return f"{specialist.name} does not work at {clinic.name} at that time."
+    return f"{specialist.name} already has a visit then (or the time kept free after one). Please choose another time."
+
+
+def _within_working_hours(clinic, specialist, start, end, window):
+    day = start.astimezone(clinic.tz).date()
+    calendar = load_calendars([clinic], day, day, specialist=specialist, new_patients=window.new_patients)[clinic.pk]
+    blocks = calendar.specialists[0].blocks.get(day.weekday(), []) if calendar.specialists else []
+    for block_start, block_end in blocks:
+        opens = dt.datetime.combine(day, block_start, clinic.tz).astimezone(UTC)
+        closes = dt.datetime.combine(day, block_end, clinic.tz).astimezone(UTC)
+        if opens <= start and end <= closes:
+            return True
+    return False

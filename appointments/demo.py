@@ -2,8 +2,13 @@
 
 import datetime
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from appointments import roles
 from appointments.models import AppointmentType, BookingRules, WorkingHours
-from clinics.models import Clinic, Specialist
+from clinics.models import Clinic, ClinicAccess, Specialist
 
 MORNING = ("08:00", "12:00")
 AFTERNOON = ("13:00", "17:00")
@@ -83,3 +88,38 @@ def _load_hours(specialist, clinics):
                     start_time=datetime.time.fromisoformat(start),
                     end_time=datetime.time.fromisoformat(end),
                 )
+
+
+# Local staff accounts, one per role; the password is for a laptop only.
+DEMO_STAFF_PASSWORD = "armor-local-demo"
+DEMO_STAFF = [
+    {"username": "frontdesk-kalamazoo", "first_name": "Kim", "role": roles.FRONT_DESK, "clinics": ["kalamazoo"]},
+    {
+        "username": "manager-kalamazoo-portage",
+        "first_name": "Morgan",
+        "role": roles.CLINIC_MANAGER,
+        "clinics": ["kalamazoo", "portage"],
+    },
+    {"username": "marketing", "first_name": "Riley", "role": roles.MARKETING, "clinics": []},
+]
+
+
+def load_staff():
+    """Staff users for trying the roles locally; only with DEBUG on, as a known password must never reach production.
+
+    Returns the usernames it made sure of (none with DEBUG off).
+    """
+    if not settings.DEBUG:
+        return []
+    roles.grant_roles()
+    for spec in DEMO_STAFF:
+        user, created = get_user_model().objects.get_or_create(
+            username=spec["username"], defaults={"first_name": spec["first_name"], "is_staff": True}
+        )
+        if created:
+            user.set_password(DEMO_STAFF_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=spec["role"]))
+            for clinic in Clinic.objects.filter(slug__in=spec["clinics"]):
+                ClinicAccess.objects.get_or_create(user=user, clinic=clinic)
+    return [spec["username"] for spec in DEMO_STAFF]

@@ -1,5 +1,4 @@
 import datetime as dt
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,11 +6,15 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import availability
 from appointments.models import Appointment
-from armorpt.forms import BotTrapMixin, DescribedErrorsMixin
+from armorpt.forms import (
+    CONTROL_CHARACTERS,
+    BotTrapMixin,
+    DescribedErrorsMixin,
+    OneLineEmailInput,
+    OneLineTextInput,
+)
 
 MAX_AGE_YEARS = 120
-# Control characters (line breaks included) have no place in a name or an address line.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def single_line(value):
@@ -33,22 +36,22 @@ class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
 
     start = forms.CharField(label="Time", max_length=40, widget=forms.HiddenInput)
     first_name = forms.CharField(
-        max_length=60, validators=[single_line], widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        max_length=60, validators=[single_line], widget=OneLineTextInput(attrs={"autocomplete": "given-name"})
     )
     last_name = forms.CharField(
-        max_length=60, validators=[single_line], widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        max_length=60, validators=[single_line], widget=OneLineTextInput(attrs={"autocomplete": "family-name"})
     )
     email = forms.EmailField(
         max_length=254,
         help_text="We send your confirmation here.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=OneLineEmailInput(attrs={"autocomplete": "email"}),
     )
     phone = PhoneNumberField(
         region="US",
         max_length=30,
         help_text="So the clinic can reach you about this visit, e.g. 269-555-0123.",
         error_messages={"invalid": "Enter a phone number we can call, e.g. 269-555-0123."},
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=OneLineTextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     date_of_birth = forms.DateField(
         help_text="Helps the clinic find your records.",

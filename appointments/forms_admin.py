@@ -12,6 +12,7 @@ from appointments import availability
 from appointments.models import Appointment, AppointmentType
 from appointments.services import Patient
 from clinics.admin import staff_clinics, staff_specialists
+from clinics.models import Weekday
 
 
 class DateInput(forms.DateInput):
@@ -46,6 +47,8 @@ class LocalStartMixin:
 
 class PhoneBookingForm(LocalStartMixin, forms.Form):
     """A patient who phones in (or walks in), booked through services.book_appointment."""
+
+    required_css_class = "required"
 
     clinic = forms.ModelChoiceField(queryset=None, empty_label=None)
     specialist = forms.ModelChoiceField(
@@ -102,6 +105,7 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
 
 
 class RescheduleForm(LocalStartMixin, forms.Form):
+    required_css_class = "required"
     day = forms.DateField(widget=DateInput)
     time = forms.TimeField(widget=TimeInput, help_text="The clinic’s local time.")
     specialist = forms.ModelChoiceField(
@@ -125,6 +129,7 @@ class RescheduleForm(LocalStartMixin, forms.Form):
 
 
 class CancelForm(forms.Form):
+    required_css_class = "required"
     reason = forms.CharField(
         max_length=200,
         label="Reason for cancelling",
@@ -139,15 +144,15 @@ class ScheduleForm(forms.Form):
     clinic = forms.ModelChoiceField(queryset=None, to_field_name="slug", empty_label=None)
     date = forms.DateField(widget=DateInput, label="Date")
 
-    def __init__(self, data, *, user):
-        super().__init__(data)
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
         self.fields["clinic"].queryset = staff_clinics(user)
 
     def values(self, today):
         """(clinic, date) from the query string; the user's first clinic and today where missing or wrong."""
-        self.is_valid()
-        clinic = self.cleaned_data.get("clinic") or self.fields["clinic"].queryset.first()
-        return clinic, self.cleaned_data.get("date") or today
+        data = self.cleaned_data if self.is_valid() else getattr(self, "cleaned_data", {})
+        clinic = data.get("clinic") or self.fields["clinic"].queryset.first()
+        return clinic, data.get("date") or today
 
 
 class WorkingHoursFormSet(BaseInlineFormSet):
@@ -169,7 +174,7 @@ class WorkingHoursFormSet(BaseInlineFormSet):
                 if weekday == other_weekday and start < other_end and other_start < end:
                     form.add_error(
                         None,
-                        f"This block overlaps another one on {form.instance.get_weekday_display() or 'that day'} "
+                        f"This block overlaps another one on {Weekday(weekday).label} "
                         f"({_hm(other_start)}–{_hm(other_end)}).",
                     )
 

@@ -252,7 +252,8 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference_display} {self.patient_name} {self.start:%Y-%m-%d %H:%M} UTC"
+        local = self.start_local
+        return f"{self.reference_display} {self.patient_name}, {local:%a %b} {local.day} {local:%H:%M} {local.tzname()}"
 
     @property
     def reference_display(self):

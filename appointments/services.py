@@ -96,7 +96,14 @@ def book_appointment(
                 clinic=clinic, specialist=locked, start=start, appointment_type=appointment_type, window=window
             ):
                 return _create(clinic, locked, appointment_type, start, patient, source, online)
-    raise SlotUnavailable("That time was just taken. Please choose another time.")
+    if online:
+        raise SlotUnavailable("That time was just taken. Please choose another time.")
+    # The front desk gets the reason: closed, away, not working then, or booked.
+    raise SlotUnavailable(
+        availability.why_not_free(
+            clinic=clinic, specialist=specialist, start=start, appointment_type=appointment_type, window=window
+        )
+    )
 
 
 def _candidates(clinic, start, specialist, appointment_type, window):
@@ -213,7 +220,17 @@ def reschedule_appointment(*, appointment, start, specialist=None, by_patient, n
                 ignore_appointment=appointment,
             ):
                 return _move(appointment, locked, start)
-    raise SlotUnavailable("That time was just taken. Please choose another time.")
+    if by_patient:
+        raise SlotUnavailable("That time was just taken. Please choose another time.")
+    raise SlotUnavailable(
+        availability.why_not_free(
+            clinic=appointment.clinic,
+            specialist=specialist,
+            start=start,
+            appointment_type=appointment.appointment_type,
+            window=window,
+        )
+    )
 
 
 def _reschedule_candidates(appointment, start, specialist, window):
@@ -250,6 +267,7 @@ def change_status(*, appointment, status, now=None):
             raise ChangeNotAllowed(
                 f"A {appointment.get_status_display().lower()} visit cannot be marked {Status(status).label.lower()}."
             )
+        _check_timing(appointment, status, now or timezone.now())
         appointment.status = status
         appointment.sequence += 1
         appointment.save()
@@ -282,6 +300,17 @@ def queue_due_reminders(*, now=None):
         with transaction.atomic():
             queued += notifications.reminder(appointment) is not None
     return queued
+
+
+# Patients arrive early, but not the day before; a visit cannot be over or missed before it starts.
+EARLIEST_ARRIVAL = dt.timedelta(hours=3)
+
+
+def _check_timing(appointment, status, now):
+    if status == Status.ARRIVED and now < appointment.start - EARLIEST_ARRIVAL:
+        raise ChangeNotAllowed("This visit is more than three hours away; it cannot be marked arrived yet.")
+    if status in (Status.COMPLETED, Status.NO_SHOW) and now < appointment.start:
+        raise ChangeNotAllowed(f"This visit has not started yet; it cannot be marked {Status(status).label.lower()}.")
 
 
 def _lock(appointment):

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -22,6 +23,7 @@ from clinics.models import Clinic, Specialist
 DAYS_PER_PAGE = 14  # days searched per page of times
 DAYS_SHOWN = 5  # days with free times shown per page
 REASONS = dict(Appointment.Reason.choices)
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 # --- Step 1: choose a clinic -------------------------------------------------------------
@@ -390,12 +392,12 @@ def api_slots(request):
         day = dt.date.fromisoformat(day_value)
     except ValueError:
         return _api_error("date must look like 2026-11-24.", 400)
-    clinic = Clinic.objects.active().filter(slug=clinic_slug).first()
+    clinic = Clinic.objects.active().filter(slug=clinic_slug).first() if _is_slug(clinic_slug) else None
     if clinic is None:
         return _api_error(f"No clinic called “{clinic_slug[:60]}”.", 404)
     specialist = None
     if slug := request.GET.get("specialist"):
-        specialist = Specialist.objects.bookable().filter(slug=slug).first()
+        specialist = Specialist.objects.bookable().filter(slug=slug).first() if _is_slug(slug) else None
         if specialist is None:
             return _api_error(f"No specialist called “{slug[:60]}”.", 404)
     return JsonResponse(_day_slots(clinic, specialist, day))
@@ -431,9 +433,16 @@ def _api_error(message, status):
 # --- Small helpers ---------------------------------------------------------------------------
 
 
+def _is_slug(value):
+    # Checked before any query: PostgreSQL refuses a NUL byte in a string outright.
+    return bool(value) and len(value) <= 50 and SLUG.fullmatch(value) is not None
+
+
 def _specialist_or_404(slug):
     if not slug:
         return None
+    if not _is_slug(slug):
+        raise Http404("No such specialist.")
     return get_object_or_404(Specialist.objects.bookable().prefetch_related("credentials"), slug=slug)
 
 

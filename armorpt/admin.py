@@ -79,7 +79,7 @@ class OutboundEmailInline(GenericTabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="")
+    @admin.display(description="send again")
     def send_again(self, message):
         if not message.pk:
             return ""

@@ -1,4 +1,7 @@
+import time
+
 from django.conf import settings
+from django.core import signing
 
 from clinics.selectors import footer_clinics
 
@@ -9,4 +12,12 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "canonical_url": settings.SITE_URL + request.path,
         "footer_clinics": footer_clinics,
+        # For the footer's newsletter form, which is plain HTML (see armorpt.forms.BotTrapMixin).
+        "form_rendered_at": _signed_now,
     }
+
+
+def _signed_now():
+    from armorpt.forms import BotTrapMixin
+
+    return signing.dumps(time.time(), salt=BotTrapMixin.SALT)

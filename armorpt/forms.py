@@ -1,7 +1,28 @@
+import re
 import time
 
 from django import forms
+from django.conf import settings
 from django.core import signing
+
+# Line breaks and other control characters have no place in a one-line field (or an email header).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class OneLine:
+    """Shows what was typed, minus the line breaks and control characters an input cannot hold."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return CONTROL_CHARACTERS.sub(" ", value) if value else value
+
+
+class OneLineEmailInput(OneLine, forms.EmailInput):
+    pass
+
+
+class OneLineTextInput(OneLine, forms.TextInput):
+    pass
 
 
 class DescribedErrorsMixin:
@@ -29,7 +50,6 @@ class BotTrapMixin(forms.Form):
     saves nothing (so the bot learns nothing).
     """
 
-    MIN_SECONDS = 2
     SALT = "armorpt.forms.rendered-at"
 
     website = forms.CharField(required=False, label="Leave this empty", max_length=200)
@@ -47,4 +67,4 @@ class BotTrapMixin(forms.Form):
             shown = float(signing.loads(self.data.get("rendered_at", ""), salt=self.SALT))
         except (signing.BadSignature, TypeError, ValueError):
             return True
-        return time.time() - shown < self.MIN_SECONDS
+        return time.time() - shown < settings.FORM_MIN_SECONDS

@@ -173,6 +173,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "armorpt.tasks.sweep_outbox", "schedule": 60.0},
     "queue-reminders": {"task": "appointments.tasks.queue_reminders", "schedule": 15 * 60.0},
+    "resume-newsletter-sends": {"task": "newsletter.tasks.resume_sending", "schedule": 5 * 60.0},
     "erase-expired-patient-details": {
         "task": "appointments.tasks.erase_expired_patient_details",
         "schedule": crontab(hour=3, minute=30),
@@ -283,6 +284,8 @@ RATE_LIMITS = {
     "slots_api": env("RATE_LIMIT_SLOTS_API", default="120/m"),
     "newsletter": env("RATE_LIMIT_NEWSLETTER", default="10/h"),
 }
+# A public form sent back sooner than this after it was shown came from a bot (armorpt.forms).
+FORM_MIN_SECONDS = 2
 RATELIMIT_IP_META_KEY = "armorpt.net.client_ip"
 RATELIMIT_VIEW = "armorpt.views.rate_limited"
 # If the cache (Redis) is down, let people book rather than refuse everyone.

@@ -45,7 +45,8 @@ class ClinicScopedMixin:
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is None and not request.user.is_superuser:
+        # Users without the permission get the admin's 403 instead.
+        if obj is None and not request.user.is_superuser and self.has_view_or_change_permission(request):
             raise Http404("No such record at your clinics.")
         return obj
 

@@ -1,14 +1,10 @@
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from armorpt.forms import DescribedErrorsMixin
+from armorpt.forms import CONTROL_CHARACTERS, BotTrapMixin, DescribedErrorsMixin, OneLineEmailInput, OneLineTextInput
 from newsletter.models import Subscriber
 
-# Line breaks and other control characters have no place in a name (or in an email header).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 NUL_MESSAGE = "Please remove the special characters."
 
 
@@ -17,8 +13,8 @@ def single_line(value):
         raise ValidationError("Please type your name on one line, without special characters.")
 
 
-class SignupForm(DescribedErrorsMixin, forms.Form):
-    """The footer's form and the newsletter page's: `email`, optional `first_name`, and a honeypot."""
+class SignupForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
+    """The footer's form and the newsletter page's: `email`, optional `first_name`, and the bot traps."""
 
     email = forms.EmailField(
         label="Email",
@@ -29,7 +25,7 @@ class SignupForm(DescribedErrorsMixin, forms.Form):
             "max_length": "An email address has at most %(limit_value)d characters; this one has %(show_value)d.",
             "null_characters_not_allowed": NUL_MESSAGE,
         },
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=OneLineEmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(
         label="First name (optional)",
@@ -40,16 +36,13 @@ class SignupForm(DescribedErrorsMixin, forms.Form):
             "max_length": "Please shorten your first name to %(limit_value)d characters (it has %(show_value)d).",
             "null_characters_not_allowed": NUL_MESSAGE,
         },
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        widget=OneLineTextInput(attrs={"autocomplete": "given-name"}),
     )
-    # Hidden from people (and screen readers); bots fill in every field they find.
-    website = forms.CharField(required=False, label="Leave this empty")
     source = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "signup-%s")
         super().__init__(*args, **kwargs)
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         # "Too long" or "special characters" says more than "not an address", so it is checked first.
         self.fields["email"].validators.sort(key=lambda validator: isinstance(validator, EmailValidator))
 
@@ -60,8 +53,8 @@ class SignupForm(DescribedErrorsMixin, forms.Form):
 
     @property
     def is_bot(self):
-        """The honeypot has something in it."""
-        return bool(self.data.get("website"))
+        """The honeypot has something in it, or the form came back faster than a person types."""
+        return self.looks_automated()
 
     def clean_email(self):
         local, _, domain = self.cleaned_data["email"].rpartition("@")

@@ -5,21 +5,25 @@ Sending an issue, and why nobody gets it twice:
 1. `start_sending` marks the issue "sending" and queues `fan_out` once that commits.
 2. `fan_out` writes one Delivery row per confirmed subscriber (the unique constraint on
    issue and subscriber makes a second run add nothing) and queues the pending rows in batches.
-3. `send_batch` claims its rows (locked, and only while still pending), then sends them over one
-   SMTP connection, marking each one sent as it goes. A claimed row is never claimed again, so
-   a task that runs twice, or a batch queued twice, mails nobody twice. A worker killed mid-batch
-   leaves rows "being sent"; the sweeper marks them failed rather than risk a second copy.
+3. `send_batch` claims its rows ("being sent", committed, and only rows still pending; a row
+   another worker holds is skipped), then sends them over one SMTP connection and marks them
+   sent. A claimed row is never claimed again, so a task that runs twice, or a batch queued
+   twice, mails nobody twice. A worker killed mid-batch leaves rows "being sent"; the sweeper
+   marks them failed rather than risk a second copy. A row goes back to "pending" only when the
+   message certainly did not leave (the connection failed, or the server said "try later").
 """
 
 import datetime as dt
 import logging
 import re
 import smtplib
+import time
 from dataclasses import dataclass, field
 from email.utils import make_msgid
 from functools import partial
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -36,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 CONFIRMATION_INTERVAL = dt.timedelta(hours=1)
 BATCH_SIZE = 100
+# Sent rows are marked in groups: one UPDATE per message would cost as much as the sending.
+MARK_SENT_EVERY = 25
+# Well inside Celery's time limits (CELERY_TASK_SOFT_TIME_LIMIT = 100 s), however slow the mail server.
+BATCH_SECONDS = 60
 MAX_ATTEMPTS = 5
 # Longer than Celery's hard time limit, so a row this old is not in anyone's hands any more.
 STALE_AFTER = dt.timedelta(minutes=10)
@@ -237,7 +245,7 @@ def start_sending(issue, *, now=None):
             locked.save(update_fields=["status", "send_started_at"])
         from newsletter.tasks import send_issue
 
-        transaction.on_commit(partial(_enqueue, send_issue, locked.pk))
+        transaction.on_commit(partial(enqueue, send_issue, locked.pk))
     issue.refresh_from_db()
     return True
 
@@ -264,7 +272,7 @@ def fan_out(issue_id, *, stale_before=None, now=None):
     ids = list(pending.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, BATCH_SIZE):
         Delivery.objects.filter(pk__in=chunk).update(touched_at=now)
-        _enqueue(send_batch, issue.pk, chunk)
+        enqueue(send_batch, issue.pk, chunk)
     finish_if_done(issue.pk, now=now)
     return len(ids)
 
@@ -274,7 +282,8 @@ class BatchResult:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
-    retry_ids: list = field(default_factory=list)
+    retry_ids: list = field(default_factory=list)  # the mail server failed: try again after a pause
+    later_ids: list = field(default_factory=list)  # out of time for this task: queue again at once
 
 
 def send_batch(issue_id, delivery_ids, *, now=None):
@@ -306,20 +315,51 @@ def _claim(delivery_ids, now, result):
 
 def _send_claimed(issue, deliveries, result):
     renderer = IssueEmail(issue)
-    remaining = list(deliveries)
+    remaining, sent = list(deliveries), []
+    deadline = time.monotonic() + BATCH_SECONDS
     try:
         with get_connection() as connection:
             while remaining:
-                delivery = remaining[0]
-                _send_one(renderer, delivery, connection, result)
+                if _send_one(renderer, remaining[0], connection, result):
+                    sent.append(remaining[0].pk)
                 remaining.pop(0)
+                if len(sent) >= MARK_SENT_EVERY:
+                    _mark_sent(sent, result)
+                if time.monotonic() > deadline:
+                    break
+        # A slow mail server: hand the rest to a fresh task rather than run into Celery's time limit.
+        _requeue(remaining, result)
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
         # The connection is gone (or never came): nothing from `remaining` went out. Try them later.
         # (SMTPException is an OSError; answers about one message are handled in _send_one.)
         _put_back(remaining, exc, result)
+    except SoftTimeLimitExceeded as exc:
+        # Stopped in the middle of a message: whether it left is unknown, so it is not sent again.
+        _mark(remaining[0], Delivery.Status.FAILED, exc, error=INTERRUPTED)
+        result.failed += 1
+        _requeue(remaining[1:], result)
+    finally:
+        _mark_sent(sent, result)
+
+
+def _requeue(deliveries, result):
+    ids = [d.pk for d in deliveries]
+    Delivery.objects.filter(pk__in=ids).update(status=Delivery.Status.PENDING, touched_at=timezone.now())
+    result.later_ids.extend(ids)
+
+
+def _mark_sent(ids, result):
+    """Rows stay "being sent" until here, so a crash in between costs a "failed", never a second copy."""
+    if ids:
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
+        )
+        result.sent += len(ids)
+        ids.clear()
 
 
 def _send_one(renderer, delivery, connection, result):
+    """True once the server took the message; failures are recorded here."""
     try:
         renderer.message(delivery.subscriber, connection).send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -327,17 +367,15 @@ def _send_one(renderer, delivery, connection, result):
         _answer_failed(delivery, code, exc, result)
     except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
         _answer_failed(delivery, exc.smtp_code, exc, result)
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError):
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, SoftTimeLimitExceeded):
         raise
     except Exception as exc:  # noqa: BLE001 -- our own bug (a template, a header): retrying would not help.
         logger.exception("newsletter delivery %s failed", delivery.pk)
         _mark(delivery, Delivery.Status.FAILED, exc)
         result.failed += 1
     else:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error=""
-        )
-        result.sent += 1
+        return True
+    return False
 
 
 def _answer_failed(delivery, code, exc, result):
@@ -361,12 +399,12 @@ def _put_back(deliveries, exc, result):
     logger.warning("newsletter: %s deliveries put back after %s", len(deliveries), type(exc).__name__)
 
 
-def _mark(delivery, status, exc):
+def _mark(delivery, status, exc, *, error=None):
     Delivery.objects.filter(pk=delivery.pk).update(
         status=status,
         attempts=F("attempts") + 1,
         touched_at=timezone.now(),
-        error=f"{type(exc).__name__}: {exc}"[:2000],
+        error=error or f"{type(exc).__name__}: {exc}"[:2000],
     )
 
 
@@ -402,7 +440,7 @@ def _chunks(items, size):
         yield items[start : start + size]
 
 
-def _enqueue(task, *args):
+def enqueue(task, *args):
     """Hand work to Celery. Never raises: what the broker did not take, the sweeper queues later."""
     try:
         task.apply_async(args, retry=False)

@@ -16,6 +16,8 @@ def send_issue(issue_id):
 @shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
 def send_batch(self, issue_id, delivery_ids):
     result = services.send_batch(issue_id, delivery_ids)
+    if result.later_ids:
+        services.enqueue(send_batch, issue_id, result.later_ids)
     if result.retry_ids:
         raise self.retry(args=(issue_id, result.retry_ids), countdown=retry_delay(self.request.retries + 1))
     return {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}

@@ -3,6 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from armorpt.ratelimits import limited
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
 from newsletter.models import Subscriber
@@ -10,6 +11,7 @@ from newsletter.models import Subscriber
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@limited("newsletter")
 def signup(request):
     """GET: the page with the form. POST (the footer's form posts here too): ask for a confirmation."""
     if request.method == "POST":

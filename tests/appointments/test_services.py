@@ -201,6 +201,9 @@ def test_status_changes_follow_the_front_desk_workflow(world):
     appointment = services.book_appointment(clinic=world.clinic, start=world.local(2, 10), patient=patient())
 
     services.confirm_appointment(appointment=appointment)
+    with pytest.raises(services.ChangeNotAllowed, match="more than three hours away"):
+        services.change_status(appointment=appointment, status=Appointment.Status.ARRIVED)
+    Appointment.objects.filter(pk=appointment.pk).update(start=timezone.now() - dt.timedelta(minutes=5))
     services.change_status(appointment=appointment, status=Appointment.Status.ARRIVED)
     services.change_status(appointment=appointment, status=Appointment.Status.COMPLETED)
 
@@ -244,3 +247,38 @@ def test_no_reminder_for_a_visit_booked_the_same_day(world):
     )
 
     assert services.queue_due_reminders(now=soon.start - dt.timedelta(hours=20)) == 0
+
+
+def test_the_front_desk_is_told_why_a_time_cannot_be_booked(world):
+    from clinics.models import ClinicClosure
+
+    def staff_book(start, specialist=world.alice):
+        return services.book_appointment(
+            clinic=world.clinic, start=start, specialist=specialist, patient=patient(9), source="phone"
+        )
+
+    staff_book(world.local(2, 10))
+    TimeOff.objects.create(specialist=world.alice, start=world.local(3, 9), end=world.local(3, 12))
+    ClinicClosure.objects.create(
+        clinic=world.clinic, date=world.local(4, 10).astimezone(world.clinic.tz).date(), reason="Flood"
+    )
+
+    for start, expected in [
+        (world.local(2, 10, 30), "Alice Park already has a visit then"),
+        (world.local(3, 10), "Alice Park is away at that time"),
+        (world.local(4, 10), r"closed that day \(Flood\)"),
+        (world.local(5, 18), "does not work at"),
+        (world.local(-1, 10), "has passed"),
+    ]:
+        with pytest.raises(services.SlotUnavailable, match=expected):
+            staff_book(start)
+
+
+def test_no_show_and_completed_wait_until_the_visit_has_started(world):
+    appointment = services.book_appointment(clinic=world.clinic, start=world.local(2, 10), patient=patient())
+
+    for status in (Appointment.Status.NO_SHOW, Appointment.Status.COMPLETED):
+        with pytest.raises(services.ChangeNotAllowed, match="has not started yet|cannot be marked"):
+            services.change_status(appointment=appointment, status=status)
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED

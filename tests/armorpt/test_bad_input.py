@@ -205,3 +205,45 @@ def test_a_date_of_birth_at_the_edges_never_breaks(client, world, generous_limit
     for value in ("0001-01-01", "9999-12-31", "1900-02-29", "2000-02-29", (dt.date.today()).isoformat()):
         response = client.post(f"/book/{world.clinic.slug}/details/", {**valid_booking(world), "date_of_birth": value})
         assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("field", ["email", "first_name", "source", "website", "rendered_at"])
+@pytest.mark.parametrize("value", NASTY, ids=lambda v: repr(v[:20]))
+def test_newsletter_signup_corpus(client, generous_limits, field, value):
+    from newsletter.models import Subscriber
+
+    data = {"email": "reader@example.com", "first_name": "Ana", **as_a_person(), field: value}
+
+    response = client.post("/newsletter/", data)
+
+    assert_safe(response, [value])
+    if "Check your inbox" not in response.content.decode():
+        assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.parametrize("value", NASTY, ids=lambda v: repr(v[:20]))
+def test_newsletter_links_with_bad_tokens(client, generous_limits, value):
+    token = value.replace("/", "%2F")[:2000] or "x"
+    for kind in ("confirm", "unsubscribe"):
+        assert client.get(f"/newsletter/{kind}/{token}/").status_code in (404, 410)
+        response = client.post(f"/newsletter/{kind}/{token}/", {"List-Unsubscribe": "One-Click"})
+        assert response.status_code in (400, 404, 410)
+
+
+def test_a_newsletter_signup_faster_than_a_person_is_dropped_quietly(client, generous_limits):
+    from newsletter.models import Subscriber
+
+    response = client.post("/newsletter/", {"email": "quick@example.com", "rendered_at": _now_signed()})
+
+    assert "Check your inbox" in response.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def _now_signed():
+    import time
+
+    from django.core import signing
+
+    from armorpt.forms import BotTrapMixin
+
+    return signing.dumps(time.time(), salt=BotTrapMixin.SALT)

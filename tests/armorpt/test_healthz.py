@@ -1,5 +1,6 @@
 import socket
 
+import kombu.pools
 import pytest
 from django.test import override_settings
 
@@ -31,7 +32,16 @@ def stopped_redis(settings):
             yield
     finally:
         celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
-        celery_app.pool.force_close_all()
+        forget_broker_connections()
+
+
+def forget_broker_connections():
+    """Drop pooled connections to a broker we pointed at, so later tasks connect afresh."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.mark.django_db

@@ -18,9 +18,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    clean = {
-        k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT")
-    }
+    # Variables the test settings or other tests set in this process must not reach the child.
+    leaks = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in leaks}
     clean["DJANGO_SETTINGS_MODULE"] = "armorpt.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True

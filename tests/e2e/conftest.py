@@ -200,9 +200,7 @@ def page(journey):
 # --- Data: the demo site, as `make run` shows it -------------------------------------------------
 
 
-@pytest.fixture
-def demo(transactional_db):
-    """The demo clinics, team, hours and guides; the staff roles (a flush drops the migration's rows)."""
+def _load_demo():
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())
@@ -212,6 +210,21 @@ def demo(transactional_db):
         pass
     else:
         grant_roles()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo clinics, team, hours and guides, for the live server (committed, so its thread sees them).
+
+    Also the staff roles: a transactional test's flush drops the rows their migration made.
+    """
+    _load_demo()
+
+
+@pytest.fixture
+def demo_in_transaction(db):
+    """The demo data for tests through Django's test client (rolled back after each test)."""
+    _load_demo()
 
 
 @pytest.fixture
@@ -264,5 +277,6 @@ def run_vnu(files):
         if message.get("type") == "error" or message.get("subType") == "fatal":
             path = message.get("url", "").removeprefix("file:")
             where = f"line {message.get('lastLine', '?')}"
-            errors.setdefault(path, []).append(f"{where}: {message['message']}  [{message.get('extract', '').strip()}]")
+            extract = " ".join(message.get("extract", "").split())
+            errors.setdefault(path, []).append(f"{where}: {message['message']}  [{extract}]")
     return errors

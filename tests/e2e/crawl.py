@@ -1,9 +1,9 @@
 """Crawl the site from `/` through Django's test client, as a search engine or a patient clicking around would.
 
-Every internal link, stylesheet, script, image and form target (GET forms) is requested once.
-Pages are parsed for more links, except where a page has many siblings differing only by their
-query (one link per free time, 400 of them): of those, `per_variant` are followed and the rest are
-only requested. Static files referenced from CSS (`url(...)`) are requested too.
+Every internal link, stylesheet, script, image and form target (GET forms) is requested once,
+with one exception: links that differ only in their query values (one per free time: 400 of them,
+each computing availability; and the reschedule ones are rate-limited) are sampled, `per_shape` of
+each path and set of query keys. Static files referenced from CSS (`url(...)`) are requested too.
 """
 
 import re
@@ -63,7 +63,8 @@ class Fetched:
 class Crawl:
     pages: dict  # url -> Fetched, in the order found
     problems: list  # human-readable lines
-    html_pages: list  # the Fetched HTML pages that were parsed (one per path and query shape)
+    html_pages: list  # the Fetched HTML pages, in the order found
+    sampled_out: int = 0  # links not requested: more of a path and query shape already requested
 
 
 def _internal_path(href, base):
@@ -83,15 +84,22 @@ def _shape(url):
     return parts.path, tuple(sorted(key for key, _ in parse_qsl(parts.query, keep_blank_values=True)))
 
 
-def crawl(client, start="/", *, extra=(), per_variant=2, limit=3000):
+def crawl(client, start="/", *, extra=(), per_shape=3, limit=1500):
     pages, problems, parsed = {}, [], []
     queue = [(start, "(start)", "page")] + [(url, "(given)", "page") for url in extra]
-    followed_per_shape = {}
+    per_shape_seen = {}
     anchors = []  # (url, fragment, found_on)
+    sampled_out = set()
     while queue:
         url, found_on, kind = queue.pop(0)
-        if url in pages or url.startswith(SKIP_PREFIXES):
+        if url in pages or url in sampled_out or url.startswith(SKIP_PREFIXES):
             continue
+        shape = _shape(url)
+        if shape[1]:
+            if per_shape_seen.get(shape, 0) >= per_shape:
+                sampled_out.add(url)
+                continue
+            per_shape_seen[shape] = per_shape_seen.get(shape, 0) + 1
         if len(pages) >= limit:
             problems.append(f"crawl stopped after {limit} URLs")
             break
@@ -119,13 +127,9 @@ def crawl(client, start="/", *, extra=(), per_variant=2, limit=3000):
             continue
         if not fetched.is_html:
             continue
-        shape = _shape(url)
-        followed_per_shape[shape] = followed_per_shape.get(shape, 0) + 1
         parser = LinkParser()
         parser.feed(fetched.body.decode("utf-8", "replace"))
         fetched.ids = parser.ids
-        if followed_per_shape[shape] > per_variant:
-            continue
         parsed.append(fetched)
         for link_kind, href in parser.links:
             target = _internal_path(href, "http://testserver" + url)
@@ -139,4 +143,14 @@ def crawl(client, start="/", *, extra=(), per_variant=2, limit=3000):
         target = pages.get(path)
         if target and target.is_html and target.status == 200 and fragment not in target.ids:
             problems.append(f"#{fragment} is on no element of {path}  (linked from {found_on})")
-    return Crawl(pages=pages, problems=problems, html_pages=parsed)
+    return Crawl(pages=pages, problems=problems, html_pages=parsed, sampled_out=len(sampled_out))
+
+
+def one_per_path(pages):
+    """The first page of each path (the other 48 free times, or other filters, render the same template)."""
+    seen, kept = set(), []
+    for page in pages:
+        if page.status == 200 and (path := urlsplit(page.url).path) not in seen:
+            seen.add(path)
+            kept.append(page)
+    return kept

@@ -137,3 +137,123 @@ def take_every_specialist_at(start, clinic_slug):
             services.book_appointment(clinic=clinic, start=start, specialist=specialist, patient=patient)
         except services.BookingError:
             pass
+
+
+def as_a_person():
+    """The bot-trap fields of a form a person filled in a minute ago (for posts through the test client)."""
+    from django.core import signing
+
+    return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}
+
+
+def error_states(client):
+    """Each public form's answers to bad input, and other states a crawl does not reach: {name: (url, html)}."""
+    from appointments.models import Appointment
+
+    states = {}
+
+    def keep(name, url, response):
+        assert response.status_code < 500, (name, response.status_code)
+        states[name] = (url, response.content.decode())
+
+    client.get("/")  # the session, like a browser
+    times = client.get("/book/kalamazoo/").content.decode()
+    details = re.search(r'href="(/book/kalamazoo/details/\?[^"]+)"', times).group(1).replace("&amp;", "&")
+    keep(
+        "booking form, nothing filled in",
+        details,
+        client.post(details, {"start": _query(details, "start"), **as_a_person()}),
+    )
+    keep(
+        "booking form, bad values",
+        details,
+        client.post(
+            details,
+            {
+                "start": _query(details, "start"),
+                "first_name": "Ana",
+                "last_name": "L\nopez",
+                "email": "not-an-address",
+                "phone": "12",
+                "date_of_birth": "2999-01-01",
+                "reason": "nonsense",
+                **as_a_person(),
+            },
+        ),
+    )
+    taken = book_directly("kalamazoo", n=77)
+    keep(
+        "booking form, time just taken",
+        details,
+        client.post(
+            f"/book/kalamazoo/details/?specialist={taken.specialist.slug}",
+            {
+                "start": taken.start_local.isoformat(),
+                "specialist": taken.specialist.slug,
+                "first_name": "Ana",
+                "last_name": "Lopez",
+                "email": "ana.lopez@example.com",
+                "phone": "269-555-0142",
+                "date_of_birth": "1985-04-02",
+                "reason": Appointment.Reason.choices[0][0],
+                "consent": "on",
+                **as_a_person(),
+            },
+        ),
+    )
+    keep(
+        "booking form, a time in the past",
+        "details?start=past",
+        client.get("/book/kalamazoo/details/?start=2020-01-06T09:00:00-05:00"),
+    )
+    keep(
+        "newsletter form, bad address",
+        "/newsletter/",
+        client.post("/newsletter/", {"email": "nope", "source": "page", **as_a_person()}),
+    )
+    keep(
+        "newsletter form, name on two lines",
+        "/newsletter/",
+        client.post(
+            "/newsletter/", {"email": "nia@example.com", "first_name": "Ni\na", "source": "page", **as_a_person()}
+        ),
+    )
+    keep(
+        "newsletter, check your inbox",
+        "/newsletter/",
+        client.post("/newsletter/", {"email": "nia@example.com", **as_a_person()}),
+    )
+    from newsletter import services as newsletter
+
+    subscriber = newsletter.sign_up(email="zoe@example.com", first_name="Zoe")
+    confirm = urlsplit(newsletter.confirm_url(subscriber)).path
+    keep("newsletter, confirm page", confirm, client.get(confirm))
+    keep("newsletter, welcome", confirm, client.post(confirm))
+    keep("newsletter, confirm link used again", confirm, client.get(confirm))
+    unsubscribe = urlsplit(newsletter.unsubscribe_url(subscriber)).path
+    keep("newsletter, unsubscribe page", unsubscribe, client.get(unsubscribe))
+    keep("newsletter, unsubscribed", unsubscribe, client.post(unsubscribe))
+    keep("newsletter, bad confirm link", "/newsletter/confirm/x/", client.get("/newsletter/confirm/nonsense/"))
+    keep(
+        "newsletter, bad unsubscribe link",
+        "/newsletter/unsubscribe/x/",
+        client.get("/newsletter/unsubscribe/nonsense/"),
+    )
+    keep("page not found", "/no-such-page/", client.get("/no-such-page/"))
+    manage = f"/appointments/{taken.token}/"
+    keep(
+        "reschedule, a time that does not work",
+        manage + "reschedule/?start=nonsense",
+        client.get(manage + "reschedule/?start=nonsense"),
+    )
+    client.post(manage + "cancel/")
+    keep("manage, after cancelling", manage, client.get(manage))
+    keep("cancel, already cancelled", manage + "cancel/", client.get(manage + "cancel/"))
+    keep("booking link, unknown", "/appointments/x/", client.get("/appointments/nonsense/"))
+    return states
+
+
+def _query(url, key):
+    from urllib.parse import parse_qs
+
+    return parse_qs(urlsplit(url).query)[key][0]

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from armorpt.models import OutboundEmail
+from tests.conftest import as_a_person
 
 CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
@@ -13,8 +14,9 @@ def text(response):
 
 
 def without_csrf(response):
-    """The page as a person sees it: the CSRF token differs on every render."""
-    return CSRF_VALUE.sub('name="csrfmiddlewaretoken" value=""', text(response))
+    """The page as a person sees it: the CSRF token and the form's signed render time differ every time."""
+    page = CSRF_VALUE.sub('name="csrfmiddlewaretoken" value=""', text(response))
+    return re.sub(r'name="rendered_at" value="[^"]*"', 'name="rendered_at" value=""', page)
 
 
 def link(body, kind):
@@ -31,7 +33,7 @@ def emails(kind):
 @pytest.fixture
 def sign_up(client):
     def post(email="ana@example.com", first_name="", client=client, **extra):
-        return client.post("/newsletter/", {"email": email, "first_name": first_name, "website": "", **extra})
+        return client.post("/newsletter/", {"email": email, "first_name": first_name, **as_a_person(), **extra})
 
     return post
 
@@ -40,14 +42,3 @@ def sign_up(client):
 def csrf_client():
     """A browser: the CSRF check is on, as in production."""
     return Client(enforce_csrf_checks=True)
-
-
-@pytest.fixture(autouse=True)
-def _open_celery_pool():
-    """Eager tasks still take a producer from Celery's pool; an earlier test may have closed it
-    (tests/armorpt/test_healthz.py, `stopped_redis`), which would make every apply_async fail."""
-    from armorpt.celery import app
-
-    if app._pool is not None and getattr(app._pool, "_closed", False):
-        app._pool = None
-        app.amqp._producer_pool = None

@@ -9,6 +9,7 @@ from django.core import mail
 
 from armorpt.models import OutboundEmail
 from newsletter.models import Delivery, Issue, Subscriber
+from tests.conftest import as_a_person
 from tests.factories import IssueFactory, SubscriberFactory
 from tests.newsletter.conftest import text
 
@@ -38,7 +39,7 @@ def test_admin_pages_open_for_staff(admin_client, url):
 
 
 def test_a_subscriber_page_shows_the_emails_and_issues_they_were_sent(admin_client, client):
-    client.post("/newsletter/", {"email": "ana@example.com"})
+    client.post("/newsletter/", {"email": "ana@example.com", **as_a_person()})
     subscriber = Subscriber.objects.get()
 
     html = text(admin_client.get(f"/admin/newsletter/subscriber/{subscriber.pk}/change/"))

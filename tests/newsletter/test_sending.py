@@ -225,3 +225,33 @@ def test_two_workers_on_the_same_batch_send_each_message_once():
     assert sorted(recipients()) == sorted(r.email for r in readers)
     assert Delivery.objects.filter(status="sent").count() == 40
     assert Subscriber.objects.count() == 40
+
+
+def test_a_slow_mail_server_hands_the_rest_to_a_fresh_task(send, readers, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SECONDS", 0)  # out of time after every message
+
+    issue = send(IssueFactory())
+
+    assert recipients() == sorted(r.email for r in readers)
+    assert services.progress(issue)["sent"] == 5 and issue.status == Issue.Status.SENT
+
+
+def test_a_task_stopped_by_its_time_limit_mid_message_does_not_resend_that_message(send, readers, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+    from django.core.mail.backends.locmem import EmailBackend
+
+    original = EmailBackend.send_messages
+
+    def stopped_on_the_second(self, messages):
+        if messages[0].to == ["reader1@example.com"]:
+            raise SoftTimeLimitExceeded()
+        return original(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", stopped_on_the_second)
+
+    issue = send(IssueFactory())
+
+    assert recipients() == ["reader0@example.com", "reader2@example.com", "reader3@example.com", "reader4@example.com"]
+    interrupted = Delivery.objects.get(status="failed")
+    assert interrupted.subscriber.email == "reader1@example.com" and "not sent again" in interrupted.error
+    assert issue.status == Issue.Status.SENT

@@ -1,6 +1,7 @@
 """Signing up: what a visitor sees, what lands in the outbox, and what a bot or a prober learns."""
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from newsletter import services
 from newsletter.models import Subscriber
+from tests.conftest import as_a_person
 from tests.content.pages import Page, form_data
 from tests.factories import SubscriberFactory
 from tests.newsletter.conftest import emails, text, without_csrf
@@ -53,9 +55,11 @@ def test_the_footer_form_posts_here_and_records_where_it_came_from(client):
     footer = Page(text(home)).find("form", **{"class": "newsletter-form"})
     assert footer.attrs["action"] == "/newsletter/"
 
-    client.post("/newsletter/", {"email": "sam@example.com", "first_name": "", "website": "", "source": "footer"})
-    client.post("/newsletter/", {"email": "kim@example.com", "source": "page"})
-    client.post("/newsletter/", {"email": "lee@example.com", "source": "staff"})  # not for the public to choose
+    client.post("/newsletter/", {"email": "sam@example.com", "first_name": "", **as_a_person(), "source": "footer"})
+    client.post("/newsletter/", {"email": "kim@example.com", **as_a_person(), "source": "page"})
+    client.post(
+        "/newsletter/", {"email": "lee@example.com", **as_a_person(), "source": "staff"}
+    )  # not for the public to choose
 
     sources = dict(Subscriber.objects.values_list("email", "source"))
     assert sources == {"sam@example.com": "footer", "kim@example.com": "page", "lee@example.com": "footer"}
@@ -130,7 +134,7 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize(("changes", "input_id", "message"), BAD_INPUT)
 def test_bad_input_gets_a_message_next_to_the_field_and_keeps_what_was_typed(client, changes, input_id, message):
-    data = {"email": "ana@example.com", "first_name": "Ana", "website": "", **changes}
+    data = {"email": "ana@example.com", "first_name": "Ana", **as_a_person(), **changes}
 
     response = client.post("/newsletter/", data)
 
@@ -141,12 +145,14 @@ def test_bad_input_gets_a_message_next_to_the_field_and_keeps_what_was_typed(cli
     assert message in error.text
     assert f"{input_id}_error" in field.attrs["aria-describedby"]
     assert "is-invalid" in field.attrs["class"]
-    assert field.attrs.get("value", "") == data[field.attrs["name"]]
+    # What was typed, with line breaks and control characters (which an input cannot hold) as spaces.
+    assert field.attrs.get("value", "") == re.sub(r"[\x00-\x1f]", " ", data[field.attrs["name"]])
     assert message in page.find(id="signup-errors").text
     assert Subscriber.objects.count() == 0
 
 
-def test_what_the_page_form_submits_is_accepted(client, sign_up):
+def test_what_the_page_form_submits_is_accepted(client, sign_up, settings):
+    settings.FORM_MIN_SECONDS = 0  # the test submits at once; a person would take longer
     page = client.get("/newsletter/")
     data = form_data(text(page).replace("<form method", '<form id="page-form" method', 1), "page-form")
     data.update(email="kim@example.com")
@@ -164,7 +170,8 @@ def test_a_form_posted_without_its_csrf_token_is_refused(csrf_client):
     assert Subscriber.objects.count() == 0
 
 
-def test_a_browser_posting_the_footer_form_with_its_token_gets_through(csrf_client):
+def test_a_browser_posting_the_footer_form_with_its_token_gets_through(csrf_client, settings):
+    settings.FORM_MIN_SECONDS = 0  # the test submits at once; a person would take longer
     page = csrf_client.get("/newsletter/")
     data = form_data(
         text(page).replace('class="newsletter-form"', 'id="footer-form" class="newsletter-form"'), "footer-form"

@@ -23,6 +23,10 @@ class Command(BaseCommand):
         self.stdout.write("Demo clinics, team, schedules and guides are in place.")
         if settings.DEBUG:
             self._ensure_demo_admin()
+            staff = appointments_demo.load_staff()
+            self.stdout.write(
+                f"Local staff users (password {appointments_demo.DEMO_STAFF_PASSWORD}): {', '.join(staff)}"
+            )
 
     def _ensure_demo_admin(self):
         # Only with DEBUG on: a known password must never reach a production database.
