@@ -376,7 +376,8 @@ def measure_booking(site, args, *, think, seconds, run):
         site,
         "BookingFlowUser",
         users=args.booking_clients,
-        spawn_rate=args.booking_clients,
+        # Patients arrive over 5 s rather than all in the same millisecond; the stress run starts at once.
+        spawn_rate=args.booking_clients / 5 if think else args.booking_clients,
         run_time=f"{seconds}s",
         env={**env, "BENCH_RUN": str(run)},
         csv_prefix=site.workdir / f"booking-{run}",

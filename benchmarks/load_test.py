@@ -68,6 +68,11 @@ if "locust" in sys.modules or os.environ.get("LOCUST_RUN"):  # imported by locus
             "website": "",
         }
 
+    def _problems(html):
+        """The form's list of problems, as text (what locust groups its failures by)."""
+        summary = re.search(r'id="form-errors".*?</ul>', html, re.S)
+        return " ".join(re.sub(r"<[^>]+>", " ", summary.group(0) if summary else html[:200]).split())[:200]
+
     def _csrf(response):
         """The CSRF cookie and token. The cookie is Secure (DEBUG is off), so it is sent back by hand over http."""
         return response.cookies.get("csrftoken"), CSRF_TOKEN.search(response.text).group(1)
@@ -124,7 +129,7 @@ if "locust" in sys.modules or os.environ.get("LOCUST_RUN"):  # imported by locus
                     response.success()  # taken meanwhile: a correct answer, not a booking
                     return
                 else:
-                    response.failure(f"{response.status_code}: no booking")
+                    response.failure(f"{response.status_code}: no booking: {_problems(response.text)}")
                     return
             self.client.get(response.headers["Location"], name="booking: GET confirmation")
             if self.think:
@@ -173,7 +178,10 @@ if "locust" in sys.modules or os.environ.get("LOCUST_RUN"):  # imported by locus
                 return
             cookie, token = _csrf(page)
             rendered_at = RENDERED_AT.search(page.text).group(1)
-            start = re.search(r'name="start" value="([^"]+)"', page.text)
+            # The hidden start, or, when the time went meanwhile, the first of the nearby times offered.
+            start = re.search(r'name="start" value="([^"]+)"', page.text) or re.search(
+                r'type="radio" name="start" id="[^"]*" value="([^"]+)"', page.text
+            )
             self.think(2.5, 6)  # filling in the form
             number = next(_booking_numbers) + 5000 * int(os.environ.get("BENCH_RUN", "0"))
             data = {**_patient(number), "start": start.group(1) if start else "", "rendered_at": rendered_at}
@@ -191,7 +199,7 @@ if "locust" in sys.modules or os.environ.get("LOCUST_RUN"):  # imported by locus
                     response.success()  # someone was faster: the page offers other times
                     return
                 else:
-                    response.failure(f"{response.status_code}: no booking")
+                    response.failure(f"{response.status_code}: no booking: {_problems(response.text)}")
                     return
             self.bookings += 1
             done = self.client.get(response.headers["Location"], name="/book/done/<token>/")

@@ -5,13 +5,14 @@ import re
 import time
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
 from armorpt.forms import BotTrapMixin
 
 # A POST sooner than this after the form was shown is taken for a bot and dropped quietly.
-HUMAN_PAUSE = BotTrapMixin.MIN_SECONDS + 0.3
+HUMAN_PAUSE = settings.FORM_MIN_SECONDS + 0.3
 
 PATIENT = {
     "First name": "Ana",
