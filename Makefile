@@ -58,7 +58,12 @@ beat: $(VENV)/.runtime
 collectstatic: $(VENV)/.runtime
 	$(PY) manage.py collectstatic --noinput -v0
 
-bench: $(VENV)/.dev
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-bench.txt
+	touch $@
+
+# Needs wrk (apt-get install wrk); PostgreSQL and Redis via BENCH_DATABASE_URL / BENCH_REDIS_URL (see README).
+bench: $(VENV)/.bench
 	$(PY) benchmarks/run_all.py
 
 clean:

@@ -1,8 +1,6 @@
-import time
-
 from django.conf import settings
-from django.core import signing
 
+from armorpt.forms import signed_now
 from clinics.selectors import footer_clinics
 
 
@@ -13,11 +11,5 @@ def site(request):
         "canonical_url": settings.SITE_URL + request.path,
         "footer_clinics": footer_clinics,
         # For the footer's newsletter form, which is plain HTML (see armorpt.forms.BotTrapMixin).
-        "form_rendered_at": _signed_now,
+        "form_rendered_at": signed_now,
     }
-
-
-def _signed_now():
-    from armorpt.forms import BotTrapMixin
-
-    return signing.dumps(time.time(), salt=BotTrapMixin.SALT)

@@ -42,6 +42,11 @@ class DescribedErrorsMixin:
             field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
 
+def signed_now():
+    """The current time, signed: the value of a bot-trapped form's `rendered_at` field."""
+    return signing.dumps(time.time(), salt=BotTrapMixin.SALT)
+
+
 class BotTrapMixin(forms.Form):
     """A honeypot field and a signed "form shown at" time.
 
@@ -58,7 +63,7 @@ class BotTrapMixin(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        self.initial.setdefault("rendered_at", signing.dumps(time.time(), salt=self.SALT))
+        self.initial.setdefault("rendered_at", signed_now())
 
     def looks_automated(self):
         if self.data.get("website"):

@@ -333,8 +333,9 @@ def main():
     try:
         site.start()
         worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "armorpt", "worker", "--beat", "--concurrency=2", "--loglevel=WARNING"]
-            + ["--without-gossip", "--without-mingle", f"--schedule={site.workdir / 'celerybeat-schedule'}"],
+            [str(BIN / "celery"), "-A", "armorpt", "worker", "--beat", "--concurrency=2", "--quiet"]
+            + ["--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+            + [f"--schedule={site.workdir / 'celerybeat-schedule'}"],
             cwd=ROOT,
             env={**site.env, "SITE_URL": site.url},
             start_new_session=True,

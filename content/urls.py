@@ -1,17 +1,23 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from armorpt.pagecache import cache_public_page
 from content import views
+from content.cache import content_version
 from content.sitemaps import SITEMAPS
 
+# Whole pages for a minute: saving content changes the version (so the page) at once; the
+# minute bounds how stale "next available" times, "today" and scheduled guides can be.
+page = cache_public_page(content_version, timeout=60)
+
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("guides/", views.guide_list, name="guide_list"),
-    path("guides/<slug:slug>/", views.guide_detail, name="guide_detail"),
-    path("team/", views.team, name="team"),
-    path("team/<slug:slug>/", views.team_member, name="team_member"),
-    path("locations/", views.location_list, name="location_list"),
-    path("locations/<slug:slug>/", views.location_detail, name="location_detail"),
+    path("", page(views.home), name="home"),
+    path("guides/", page(views.guide_list), name="guide_list"),
+    path("guides/<slug:slug>/", page(views.guide_detail), name="guide_detail"),
+    path("team/", page(views.team), name="team"),
+    path("team/<slug:slug>/", page(views.team_member), name="team_member"),
+    path("locations/", page(views.location_list), name="location_list"),
+    path("locations/<slug:slug>/", page(views.location_detail), name="location_detail"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

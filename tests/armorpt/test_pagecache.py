@@ -1,0 +1,75 @@
+"""Whole content pages come from cache, yet each visitor gets their own form tokens."""
+
+import io
+import re
+import time
+
+import pytest
+from django.core import signing
+from django.core.management import call_command
+from django.test import Client
+
+from armorpt.forms import BotTrapMixin
+from newsletter.models import Subscriber
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+RENDERED_AT = re.compile(r'name="rendered_at" value="([^"]+)"')
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_a_cached_page_costs_no_query(demo, django_assert_num_queries):
+    Client().get("/guides/back-pain-exercises/")
+
+    with django_assert_num_queries(0):
+        response = Client().get("/guides/back-pain-exercises/")
+
+    assert response.status_code == 200 and "Pelvic tilt" in response.content.decode()
+
+
+def test_each_visitor_gets_their_own_working_csrf_token_from_a_cached_page(demo, settings):
+    settings.FORM_MIN_SECONDS = 0  # the test posts at once
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    page_one = first.get("/").content.decode()
+    page_two = second.get("/").content.decode()  # from cache
+
+    token_one, token_two = CSRF.search(page_one).group(1), CSRF.search(page_two).group(1)
+    assert token_one != token_two
+    assert "__armorpt" not in page_two
+    response = second.post(
+        "/newsletter/",
+        {"csrfmiddlewaretoken": token_two, "email": "ana@example.com", "rendered_at": RENDERED_AT.search(page_two)[1]},
+    )
+    assert response.status_code == 200 and "Check your inbox" in response.content.decode()
+    assert Subscriber.objects.filter(email="ana@example.com").exists()
+
+
+def test_the_bot_trap_time_is_fresh_on_every_cached_hit(demo):
+    Client().get("/team/")
+    time.sleep(1.1)
+
+    page = Client().get("/team/").content.decode()
+
+    shown = signing.loads(RENDERED_AT.search(page).group(1), salt=BotTrapMixin.SALT)
+    assert time.time() - shown < 1
+
+
+def test_only_anonymous_reads_are_cached(admin_user):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from armorpt.pagecache import _cacheable
+
+    def request(method="get", user=None):
+        made = getattr(RequestFactory(), method)("/guides/")
+        made.user = user or AnonymousUser()
+        return made
+
+    assert _cacheable(request())
+    assert not _cacheable(request(user=admin_user))  # staff may be previewing a draft
+    assert not _cacheable(request("post"))
