@@ -57,6 +57,9 @@ def _fresh_cache():
     """
     from django.core.cache import cache
 
+    from armorpt.pagecache import forget_local_pages
+
+    forget_local_pages()
     if settings.REDIS_URL:
         client = cache._cache.get_client(write=True)
         for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):

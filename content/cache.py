@@ -11,6 +11,8 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
+from armorpt.pagecache import forget_local_version
+
 VERSION_KEY = "content:version"
 TIMEOUT = 6 * 60 * 60
 _MISSING = object()
@@ -25,10 +27,15 @@ def content_version():
 
 
 def bump_content_version(**kwargs):
-    cache.set(VERSION_KEY, _new_version(), None)
+    _set_new_version()
     # A request that read the old rows before this transaction commits could store them
     # under the new version; bump again once the new rows are visible to everyone.
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, _new_version(), None))
+    transaction.on_commit(_set_new_version)
+
+
+def _set_new_version():
+    cache.set(VERSION_KEY, _new_version(), None)
+    forget_local_version()
 
 
 def cached(name, build):
