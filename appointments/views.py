@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from functools import wraps
 from itertools import groupby
 from urllib.parse import urlencode
 
@@ -243,16 +244,17 @@ def _appointment_or_404(token):
     return appointment
 
 
-class LinkExpired(Exception):
-    pass
+def with_current_appointment(view):
+    """Pass the view the appointment its link points at; a visit that is over answers 410."""
 
+    @wraps(view)
+    def wrapped(request, token, **kwargs):
+        appointment = _appointment_or_404(token)
+        if appointment.end < timezone.now():
+            return _expired(request, appointment)
+        return view(request, appointment, **kwargs)
 
-def _current_appointment_or_404(token):
-    """As _appointment_or_404, but a visit that is over no longer answers its link."""
-    appointment = _appointment_or_404(token)
-    if appointment.end < timezone.now():
-        raise LinkExpired(appointment)
-    return appointment
+    return wrapped
 
 
 def _expired(request, appointment):
@@ -268,23 +270,17 @@ def done(request, token):
 
 @never_cache
 @require_GET
-def manage(request, token):
-    try:
-        appointment = _current_appointment_or_404(token)
-    except LinkExpired as expired:
-        return _expired(request, expired.args[0])
+@with_current_appointment
+def manage(request, appointment):
     return render(request, "appointments/manage.html", _appointment_context(appointment))
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @limited("booking_change", method=ALL)
-def cancel(request, token):
+@with_current_appointment
+def cancel(request, appointment):
     # GET only asks: mail scanners follow links, and must not cancel anyone's visit.
-    try:
-        appointment = _current_appointment_or_404(token)
-    except LinkExpired as expired:
-        return _expired(request, expired.args[0])
     context = _appointment_context(appointment)
     if request.method == "POST" and appointment.is_active:
         try:
@@ -293,18 +289,15 @@ def cancel(request, token):
             context["problem"] = exc.message
         else:
             messages.success(request, "Your appointment is cancelled. We sent you an email to confirm it.")
-            return redirect("booking:manage", token=token)
+            return redirect("booking:manage", token=appointment.token)
     return render(request, "appointments/cancel.html", context)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 @limited("booking_change", method=ALL)
-def reschedule(request, token):
-    try:
-        appointment = _current_appointment_or_404(token)
-    except LinkExpired as expired:
-        return _expired(request, expired.args[0])
+@with_current_appointment
+def reschedule(request, appointment):
     now = timezone.now()
     context = _appointment_context(appointment)
     if not context["can_change"]:
@@ -369,11 +362,8 @@ def _appointment_context(appointment):
 
 
 @require_GET
-def calendar_file(request, token):
-    try:
-        appointment = _current_appointment_or_404(token)
-    except LinkExpired as expired:
-        return _expired(request, expired.args[0])
+@with_current_appointment
+def calendar_file(request, appointment):
     response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="armor-pt-{appointment.reference}.ics"'
     return response
