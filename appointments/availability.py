@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db.models import F
 
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
-from clinics.models import ClinicClosure
+from clinics.models import Clinic, ClinicClosure
 
 UTC = dt.UTC
 # The "next opening" shown on clinic cards is cached this long, and dropped when a booking changes.
@@ -26,6 +26,20 @@ OPENINGS_CACHE_SECONDS = 60
 
 def forget_cached_openings():
     cache.delete(OPENINGS_CACHE_KEY)
+
+
+def cached_next_openings(*, now):
+    """Active clinic slug -> its first free online start with any specialist, in the clinic's time.
+
+    Shared for a minute by the clinic cards and /book/; a booking change drops it at once.
+    """
+    starts = cache.get(OPENINGS_CACHE_KEY)
+    if starts is None:
+        clinics = list(Clinic.objects.active())
+        found = next_openings(clinics, now=now)
+        starts = {c.slug: found[c.pk].start.astimezone(c.tz) if found[c.pk] else None for c in clinics}
+        cache.set(OPENINGS_CACHE_KEY, starts, OPENINGS_CACHE_SECONDS)
+    return starts
 
 
 @dataclass
@@ -231,8 +245,8 @@ def slots_for_clinics(
     clinics = list(clinics)
     if not clinics or appointment_type is None:
         return {clinic.pk: [] for clinic in clinics}
-    rules = rules or BookingRules.current()
-    window = window or Window.for_patients(rules, now)
+    if window is None:
+        window = Window.for_patients(rules or BookingRules.current(), now)
     first_day = first_day or min(local_today(c, now) for c in clinics)
     last_day = first_day + dt.timedelta(days=days - 1)
     calendars = load_calendars(clinics, first_day, last_day, specialist=specialist, new_patients=window.new_patients)
@@ -266,8 +280,12 @@ def next_openings(clinics, *, now, specialist=None):
     return {clinic_id: (found[0] if found else None) for clinic_id, found in slots.items()}
 
 
-def is_free(*, clinic, specialist, start, appointment_type, window, ignore_appointment=None):
-    """Whether `specialist` can see a patient at `clinic` at `start`: the same rule as the slot lists."""
+def free_at(*, clinic, start, appointment_type, window, specialist=None, ignore_appointment=None):
+    """Ids of the specialists (or just `specialist`) free at `clinic` at exactly `start`.
+
+    The one question behind the form's check, the booking service's re-check and the
+    choice of "any specialist": answered by the same computation as the slot lists.
+    """
     day = start.astimezone(clinic.tz).date()
     calendar = load_calendars(
         [clinic],
@@ -287,7 +305,20 @@ def is_free(*, clinic, specialist, start, appointment_type, window, ignore_appoi
         earliest=window.earliest,
         latest=window.latest,
     )
-    return any(slot.start == start and specialist.pk in slot.specialist_ids for slot in slots)
+    return next((slot.specialist_ids for slot in slots if slot.start == start), ())
+
+
+def is_free(*, clinic, specialist, start, appointment_type, window, ignore_appointment=None):
+    """Whether `specialist` can see a patient at `clinic` at `start`."""
+    free = free_at(
+        clinic=clinic,
+        start=start,
+        appointment_type=appointment_type,
+        window=window,
+        specialist=specialist,
+        ignore_appointment=ignore_appointment,
+    )
+    return specialist.pk in free
 
 
 # --- Checking a start time a patient sent ------------------------------------------------------
@@ -315,26 +346,20 @@ def check_start(value, *, clinic, specialist, now, appointment_type=None):
     if problem := _outside_window(start, rules, now):
         return start, problem
     day = start.astimezone(clinic.tz).date()
-    closure = ClinicClosure.objects.filter(clinic=clinic, date=day).first()
-    if closure:
+    if closure := _closure(clinic, day):
         return (
             start,
             f"{clinic.name} is closed on {day:%A, %B} {day.day} ({closure.reason}). Please choose another day.",
         )
     appointment_type = appointment_type or online_type()
     window = Window.for_patients(rules, now)
-    slots = slots_for_clinics(
-        [clinic],
-        now=now,
-        days=1,
-        first_day=day,
-        appointment_type=appointment_type,
-        specialist=specialist,
-        window=window,
-    )[clinic.pk]
-    if not any(slot.start == start for slot in slots):
+    if not free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window, specialist=specialist):
         return start, "That time is not available. Please choose one of the nearest free times below."
     return start, None
+
+
+def _closure(clinic, day):
+    return ClinicClosure.objects.filter(clinic=clinic, date=day).first()
 
 
 def _outside_window(start, rules, now):
@@ -385,9 +410,7 @@ def why_not_free(*, clinic, specialist, start, appointment_type, window):
         return "That time has passed, or is too soon to book."
     if start > window.latest:
         return "That time is further ahead than bookings are taken."
-    day = start.astimezone(clinic.tz).date()
-    closure = ClinicClosure.objects.filter(clinic=clinic, date=day).first()
-    if closure:
+    if closure := _closure(clinic, start.astimezone(clinic.tz).date()):
         return f"{clinic.name} is closed that day ({closure.reason})."
     if specialist is None:
         return "Nobody is free at that time. Please choose another time."

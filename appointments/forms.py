@@ -7,19 +7,14 @@ from phonenumber_field.formfields import PhoneNumberField
 from appointments import availability
 from appointments.models import Appointment
 from armorpt.forms import (
-    CONTROL_CHARACTERS,
     BotTrapMixin,
     DescribedErrorsMixin,
     OneLineEmailInput,
     OneLineTextInput,
+    single_line,
 )
 
 MAX_AGE_YEARS = 120
-
-
-def single_line(value):
-    if CONTROL_CHARACTERS.search(value):
-        raise ValidationError("Please remove line breaks and special characters.")
 
 
 def no_nul(value):

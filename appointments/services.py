@@ -109,11 +109,7 @@ def book_appointment(
 def _candidates(clinic, start, specialist, appointment_type, window):
     if specialist is not None:
         return [specialist]
-    day = start.astimezone(clinic.tz).date()
-    slots = availability.slots_for_clinics(
-        [clinic], now=window.earliest, days=1, first_day=day, appointment_type=appointment_type, window=window
-    )[clinic.pk]
-    ids = next((slot.specialist_ids for slot in slots if slot.start == start), ())
+    ids = availability.free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window)
     # Always in id order: two bookings never wait on each other's locks in opposite orders.
     return list(Specialist.objects.filter(pk__in=ids).order_by("pk"))
 

@@ -1,10 +1,10 @@
 import datetime as dt
-import re
 from functools import wraps
 from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.validators import slug_re
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,6 @@ from clinics.models import Clinic, Specialist
 DAYS_PER_PAGE = 14  # days searched per page of times
 DAYS_SHOWN = 5  # days with free times shown per page
 REASONS = dict(Appointment.Reason.choices)
-SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 # --- Step 1: choose a clinic -------------------------------------------------------------
@@ -33,15 +32,19 @@ SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 @require_GET
 def start(request):
     specialist = _specialist_or_404(request.GET.get("specialist"))
-    clinics = list(Clinic.objects.active())
+    now = timezone.now()
     if specialist:
-        clinics = [c for c in clinics if c.pk in set(specialist.clinics.values_list("pk", flat=True))]
-    openings = availability.next_openings(clinics, now=timezone.now(), specialist=specialist)
-    cards = [{"clinic": c, "opening": _opening_label(c, openings.get(c.pk))} for c in clinics]
+        clinics = list(specialist.clinics.active())
+        found = availability.next_openings(clinics, now=now, specialist=specialist)
+        openings = {c.slug: found[c.pk].start.astimezone(c.tz) if found[c.pk] else None for c in clinics}
+    else:
+        clinics = list(Clinic.objects.active())
+        openings = availability.cached_next_openings(now=now)
+    cards = [{"clinic": c, "opening": _opening_label(openings.get(c.slug))} for c in clinics]
     sort = "soonest" if request.GET.get("sort") == "soonest" else "name"
     if sort == "soonest":
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        cards.sort(key=lambda card: openings[card["clinic"].pk].start if openings.get(card["clinic"].pk) else far)
+        cards.sort(key=lambda card: openings.get(card["clinic"].slug) or far)
     return render(
         request,
         "appointments/start.html",
@@ -55,8 +58,8 @@ def start(request):
     )
 
 
-def _opening_label(clinic, slot):
-    return format_short(slot.start.astimezone(clinic.tz)) if slot else None
+def _opening_label(local_start):
+    return format_short(local_start) if local_start else None
 
 
 # --- Step 2: choose a time ---------------------------------------------------------------
@@ -75,8 +78,9 @@ def times(request, clinic_slug):
             {"clinic": clinic, "specialist": specialist, "elsewhere": specialist.clinics.active()},
             status=404,
         )
-    first_day = _first_day(request.GET.get("from"), clinic, now)
-    days, next_day = _days_with_times(clinic, specialist, now, first_day, reason=_reason(request))
+    rules = BookingRules.current()
+    first_day = _first_day(request.GET.get("from"), clinic, now, rules)
+    days, next_day = _days_with_times(clinic, specialist, now, first_day, rules, reason=_reason(request))
     return render(
         request,
         "appointments/times.html",
@@ -101,16 +105,16 @@ def _bookable_specialists(clinic):
     )
 
 
-def _first_day(value, clinic, now):
+def _first_day(value, clinic, now, rules):
     today = availability.local_today(clinic, now)
     try:
         day = dt.date.fromisoformat(value) if value else today
     except ValueError:
         return today
-    return min(max(day, today), today + dt.timedelta(days=BookingRules.current().horizon_days))
+    return min(max(day, today), today + rules.horizon)
 
 
-def _days_with_times(clinic, specialist, now, first_day, reason=""):
+def _days_with_times(clinic, specialist, now, first_day, rules, reason=""):
     """Up to DAYS_SHOWN days that have free times, from `first_day`; and where to continue."""
     slots = availability.slots_for_clinics(
         [clinic],
@@ -119,6 +123,7 @@ def _days_with_times(clinic, specialist, now, first_day, reason=""):
         first_day=first_day,
         appointment_type=availability.online_type(),
         specialist=specialist,
+        rules=rules,
     )[clinic.pk]
     days = []
     for day, group in groupby(slots, key=lambda slot: slot.start.astimezone(clinic.tz).date()):
@@ -127,7 +132,7 @@ def _days_with_times(clinic, specialist, now, first_day, reason=""):
         times = [_time_choice(clinic, slot, specialist, reason) for slot in group]
         days.append({"date": day, "label": format_day(dt.datetime.combine(day, dt.time())), "times": times})
     searched_to = first_day + dt.timedelta(days=DAYS_PER_PAGE)
-    within_horizon = searched_to <= availability.local_today(clinic, now) + BookingRules.current().horizon
+    within_horizon = searched_to <= availability.local_today(clinic, now) + rules.horizon
     return days, searched_to if within_horizon else None
 
 
@@ -306,8 +311,9 @@ def reschedule(request, appointment):
     if new_start_value:
         return _confirm_reschedule(request, appointment, new_start_value, now, context)
     specialist = _reschedule_specialist(request, appointment)
-    first_day = _first_day(request.GET.get("from"), appointment.clinic, now)
-    days, next_day = _days_with_times(appointment.clinic, specialist, now, first_day)
+    rules = BookingRules.current()
+    first_day = _first_day(request.GET.get("from"), appointment.clinic, now, rules)
+    days, next_day = _days_with_times(appointment.clinic, specialist, now, first_day, rules)
     context.update(
         days=days,
         specialist_filter=specialist,
@@ -425,7 +431,7 @@ def _api_error(message, status):
 
 def _is_slug(value):
     # Checked before any query: PostgreSQL refuses a NUL byte in a string outright.
-    return bool(value) and len(value) <= 50 and SLUG.fullmatch(value) is not None
+    return bool(value) and len(value) <= 50 and slug_re.match(value) is not None
 
 
 def _specialist_or_404(slug):

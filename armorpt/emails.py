@@ -63,7 +63,7 @@ def queue_email(*, kind, to, template, context, about=None, dedupe_key=None, att
         body_html=html,
         headers=headers or {},
         attachments=list(attachments),
-        message_id=make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "armorpt.local"),
+        message_id=new_message_id(),
         dedupe_key=dedupe_key,
         next_attempt_at=timezone.now(),
     )
@@ -79,6 +79,11 @@ def queue_email(*, kind, to, template, context, about=None, dedupe_key=None, att
         raise
     transaction.on_commit(partial(enqueue, message.pk))
     return message
+
+
+def new_message_id():
+    # Kept on the row, so every retry of one message carries the same Message-ID.
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "armorpt.local")
 
 
 def enqueue(message_id):
@@ -167,15 +172,9 @@ def resend(message):
         transaction.on_commit(partial(enqueue, message.pk))
         return message
     copy = OutboundEmail.objects.get(pk=message.pk)
-    copy.pk, copy.dedupe_key, copy.status, copy.attempts, copy.sent_at, copy.last_error = (
-        None,
-        None,
-        "pending",
-        0,
-        None,
-        "",
-    )
-    copy.message_id = make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "armorpt.local")
+    copy.pk, copy.dedupe_key, copy.attempts, copy.sent_at, copy.last_error = None, None, 0, None, ""
+    copy.status = OutboundEmail.Status.PENDING
+    copy.message_id = new_message_id()
     copy.next_attempt_at = timezone.now()
     copy.save()
     transaction.on_commit(partial(enqueue, copy.pk))

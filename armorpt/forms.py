@@ -9,6 +9,12 @@ from django.core import signing
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def single_line(value):
+    """Validator: names and the like fit on one line (a line break could forge an email header)."""
+    if CONTROL_CHARACTERS.search(value):
+        raise forms.ValidationError("Please type this on one line, without special characters or line breaks.")
+
+
 class OneLine:
     """Shows what was typed, minus the line breaks and control characters an input cannot hold."""
 

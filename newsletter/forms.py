@@ -1,16 +1,10 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from armorpt.forms import CONTROL_CHARACTERS, BotTrapMixin, DescribedErrorsMixin, OneLineEmailInput, OneLineTextInput
+from armorpt.forms import BotTrapMixin, DescribedErrorsMixin, OneLineEmailInput, OneLineTextInput, single_line
 from newsletter.models import Subscriber
 
 NUL_MESSAGE = "Please remove the special characters."
-
-
-def single_line(value):
-    if CONTROL_CHARACTERS.search(value):
-        raise ValidationError("Please type your name on one line, without special characters.")
 
 
 class SignupForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):

@@ -19,9 +19,7 @@ import re
 import smtplib
 import time
 from dataclasses import dataclass, field
-from email.utils import make_msgid
 from functools import partial
-from urllib.parse import urlsplit
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -31,7 +29,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from armorpt.emails import queue_email, render_email
+from armorpt.emails import new_message_id, queue_email, render_email
 from armorpt.markdown import render_markdown
 from newsletter import tokens
 from newsletter.models import Delivery, Issue, Subscriber
@@ -177,7 +175,6 @@ class IssueEmail:
     def __init__(self, issue):
         self.issue = issue
         self.body_html = _absolute_links(render_markdown(issue.body))
-        self.domain = urlsplit(settings.SITE_URL).hostname or "armorpt.local"
 
     def context(self, unsubscribe):
         return {
@@ -198,7 +195,7 @@ class IssueEmail:
             body=text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[subscriber.email],
-            headers={"Message-ID": make_msgid(domain=self.domain), **list_headers(url)},
+            headers={"Message-ID": new_message_id(), **list_headers(url)},
             connection=connection,
         )
         email.attach_alternative(html, "text/html")

@@ -63,3 +63,18 @@ def as_a_person():
     from armorpt.forms import BotTrapMixin
 
     return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}
+
+
+def use_broker(url, *, eager=False):
+    """Point Celery at `url` and forget pooled connections to the old broker."""
+    import kombu.pools
+
+    from armorpt.celery import app
+
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()

@@ -1,10 +1,10 @@
 import socket
 
-import kombu.pools
 import pytest
 from django.test import override_settings
 
 from armorpt.celery import app as celery_app
+from tests.conftest import use_broker
 
 
 def closed_port():
@@ -26,22 +26,12 @@ def stopped_redis(settings):
         }
     }
     old = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = url, False
+    use_broker(url)
     try:
         with override_settings(CACHES=cache):
             yield
     finally:
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
-        forget_broker_connections()
-
-
-def forget_broker_connections():
-    """Drop pooled connections to a broker we pointed at, so later tasks connect afresh."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    kombu.pools.reset()
+        use_broker(old[0], eager=old[1])
 
 
 @pytest.mark.django_db
@@ -69,11 +59,11 @@ def test_healthz_reports_a_stopped_redis_as_503(client, stopped_redis):
 @pytest.mark.django_db
 def test_healthz_reaches_the_real_redis_broker(client, settings):
     old = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    celery_app.conf.broker_url, celery_app.conf.task_always_eager = settings.REDIS_URL, False
+    use_broker(settings.REDIS_URL)
     try:
         response = client.get("/healthz")
     finally:
-        celery_app.conf.broker_url, celery_app.conf.task_always_eager = old
+        use_broker(old[0], eager=old[1])
 
     assert response.status_code == 200, response.json()
     assert response.json()["checks"]["broker"] == "ok"

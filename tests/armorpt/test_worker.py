@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 
-import kombu.pools
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.utils import timezone
 from armorpt import emails
 from armorpt.celery import app
 from armorpt.models import OutboundEmail
-from tests.conftest import as_a_person, make_world
+from tests.conftest import as_a_person, make_world, use_broker
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -36,17 +35,6 @@ DETAILS = {
 }
 
 
-def use_broker(url):
-    """Point Celery at `url` and forget pooled connections to the old broker."""
-    app.conf.broker_url = url
-    app.conf.task_always_eager = False
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    kombu.pools.reset()
-
-
 @pytest.fixture
 def broker():
     old = app.conf.broker_url, app.conf.task_always_eager
@@ -54,8 +42,7 @@ def broker():
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
     yield
-    use_broker(old[0])
-    app.conf.task_always_eager = old[1]
+    use_broker(old[0], eager=old[1])
 
 
 @contextlib.contextmanager
