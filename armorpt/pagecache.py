@@ -2,8 +2,8 @@
 
 Every page carries two values that must not be shared between visitors: the CSRF token of
 the footer's newsletter form and the signed "form shown at" time of the bot trap. We store
-the rendered page with both replaced by placeholders, and fill in fresh values on each hit:
-a cache read and two string replacements instead of queries and template rendering.
+the rendered page cut at those values, and put fresh ones in on each hit: a cache read and a
+join of bytes instead of queries and template rendering.
 
 Only anonymous GET/HEAD requests with no pending messages are cached; staff previews and
 anything else pass straight through to the view.
@@ -20,16 +20,17 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 
+from armorpt.csrf import token_for
 from armorpt.forms import signed_now
 
-CSRF_VALUE = re.compile(r'(name="csrfmiddlewaretoken" value=")([^"]*)(")')
-RENDERED_AT_VALUE = re.compile(r'(name="rendered_at" value=")([^"]*)(")')
-CSRF_PLACEHOLDER = "__armorpt_csrf_token__"
-RENDERED_AT_PLACEHOLDER = "__armorpt_rendered_at__"
+# The per-visitor values, and what fills each in on a hit.
+PER_VISITOR = re.compile(r'name="(csrfmiddlewaretoken|rendered_at)" value="[^"]*"')
+FILL = {"csrfmiddlewaretoken": token_for, "rendered_at": lambda request: signed_now()}
 VERSION_CHECK_SECONDS = 2
 LOCAL_PAGES = 200
 
@@ -89,7 +90,8 @@ def cache_public_page(version, timeout=60):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
             path = f"{_local.current_version(version)}:{request.get_full_path()}"
-            key = "page:" + hashlib.sha256(path.encode()).hexdigest()
+            # "page2": the stored shape changed, so a deploy never reads the old one from a shared cache.
+            key = "page2:" + hashlib.sha256(path.encode()).hexdigest()
             frozen = _local.get(key)
             if frozen is None:
                 frozen = cache.get(key)
@@ -112,21 +114,27 @@ def cache_public_page(version, timeout=60):
 def _cacheable(request):
     if request.method not in ("GET", "HEAD"):
         return False
+    if not request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}:
+        # No session and no messages cookie: nobody is signed in and nothing waits to be shown.
+        # Most hits end here, without loading either (which costs more than serving the page).
+        return True
     messages = getattr(request, "_messages", None)
     return not request.user.is_authenticated and not (messages is not None and len(messages))
 
 
 def _freeze(response):
+    """The page as bytes cut at each per-visitor value: [text, name, text, name, ..., text]."""
     html = response.content.decode(response.charset)
-    html = CSRF_VALUE.sub(rf"\g<1>{CSRF_PLACEHOLDER}\g<3>", html)
-    html = RENDERED_AT_VALUE.sub(rf"\g<1>{RENDERED_AT_PLACEHOLDER}\g<3>", html)
-    return {"html": html, "content_type": response["Content-Type"]}
+    pieces, at = [], 0
+    for match in PER_VISITOR.finditer(html):
+        name = match.group(1)
+        pieces += [f'{html[at : match.start()]}name="{name}" value="'.encode(response.charset), name]
+        at = match.end() - 1  # keep the closing quote in the next text
+    pieces.append(html[at:].encode(response.charset))
+    return {"pieces": pieces, "content_type": response["Content-Type"]}
 
 
 def _thaw(request, frozen):
-    html = frozen["html"]
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    if RENDERED_AT_PLACEHOLDER in html:
-        html = html.replace(RENDERED_AT_PLACEHOLDER, signed_now())
-    return HttpResponse(html, content_type=frozen["content_type"])
+    pieces = frozen["pieces"]
+    filled = [piece if i % 2 == 0 else FILL[piece](request).encode() for i, piece in enumerate(pieces)]
+    return HttpResponse(b"".join(filled), content_type=frozen["content_type"])

@@ -1,14 +1,15 @@
 """How fast the site answers over HTTP, under gunicorn with production settings, against a baseline.
 
 For each page the same gunicorn is started with BENCHMARK_BASELINE_BYTES set to that page's size, and
-wrk (C, from Debian) loads the baseline view (/bench/baseline: no database, no template) and then the
-page, on loopback: the ratio page ÷ baseline holds on a noisy machine. The booking flow (GET step 3,
+wrk (C, from Debian) loads the baseline view (/bench/baseline: no database, no template) and the page
+in turn, on loopback, for --rounds rounds of half --duration each: the ratio page ÷ baseline (the
+median round's) holds on a noisy machine. The booking flow (GET step 3,
 POST, GET the confirmation) runs under locust with 20 concurrent clients. Then the page weight of a
 first visit (Chromium, through Playwright: bytes on the wire, compressed, and the number of requests)
 and Lighthouse's four scores (npm lighthouse, CHROME_PATH=/usr/bin/chromium).
 
-    .venv/bin/python benchmarks/http_bench.py [--duration 10] [--connections 8] [--booking-clients 20]
-                                              [--no-lighthouse] [--json var/bench/http.json]
+    .venv/bin/python benchmarks/http_bench.py [--duration 10] [--rounds 3] [--connections 8]
+                                              [--booking-clients 20] [--no-lighthouse] [--json var/bench/http.json]
 
 Uses a throwaway database: PostgreSQL when BENCH_DATABASE_URL is set (dropped and re-created), else
 SQLite under var/bench/; Redis (cache, rate limits, Celery broker: emails are queued, not sent) when
@@ -30,6 +31,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -346,24 +348,58 @@ PAGES = [
 
 
 def measure_pages(site, args, script, clinic_day):
+    """Each page against the baseline in alternating rounds; the ratio is the median round's.
+
+    Alternating short runs, rather than one long run of each, keeps a slow spell of a shared
+    machine from landing on one side only.
+    """
     pages = PAGES + [(f"/api/slots/?clinic=kalamazoo&date={clinic_day}", "slot API", False)]
     with site.start():
         sizes = {path: len(get(site.url + path)[1]) for path, _, _ in pages}
+    seconds = max(3, args.duration // 2)
     rows = []
     for path, label, cached in pages:
         size = sizes[path]
         with site.start(baseline_bytes=size):
             wrk(site.url + path, duration=2, connections=args.connections, script=script)  # warm up
             wrk(site.url + "/bench/baseline", duration=2, connections=args.connections, script=script)
-            base = wrk(
-                site.url + "/bench/baseline", duration=args.duration, connections=args.connections, script=script
-            )
-            page = wrk(site.url + path, duration=args.duration, connections=args.connections, script=script)
-        rows.append({"label": label, "path": path, "bytes": size, "cached": cached, "page": page, "baseline": base})
+            rounds = [
+                (
+                    wrk(site.url + "/bench/baseline", duration=seconds, connections=args.connections, script=script),
+                    wrk(site.url + path, duration=seconds, connections=args.connections, script=script),
+                )
+                for _ in range(args.rounds)
+            ]
+        ratios = [page["rps"] / base["rps"] for base, page in rounds]
+        page, base = combined(page for _, page in rounds), combined(base for base, _ in rounds)
+        rows.append(
+            {
+                "label": label,
+                "path": path,
+                "bytes": size,
+                "cached": cached,
+                "page": page,
+                "baseline": base,
+                "ratio": statistics.median(ratios),
+                "round_ratios": ratios,
+            }
+        )
         log(
-            f"  {label:<12} {page['rps']:7.0f} req/s   baseline {base['rps']:7.0f} req/s   ratio {page['rps'] / base['rps']:.2f}"
+            f"  {label:<12} {page['rps']:7.0f} req/s   baseline {base['rps']:7.0f} req/s   "
+            f"ratio {statistics.median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
         )
     return rows
+
+
+def combined(runs):
+    """Several wrk runs as one: requests per second over them all, the median of each percentile."""
+    runs = list(runs)
+    return {
+        "rps": sum(run["requests"] for run in runs) / sum(run["requests"] / run["rps"] for run in runs),
+        **{key: statistics.median(run[key] for run in runs) for key in ("p50", "p95", "p99")},
+        "requests": sum(run["requests"] for run in runs),
+        "errors": sum(run["errors"] for run in runs),
+    }
 
 
 def measure_booking(site, args, *, think, seconds, run):
@@ -397,7 +433,7 @@ def table(rows, booking):
         lines.append(
             f"| {row['label']} `{row['path']}` | {row['bytes']:,} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p95']:.1f} "
             f"| {page['p99']:.1f} | {base['rps']:.0f} | {base['p50']:.1f} / {base['p95']:.1f} / {base['p99']:.1f} "
-            f"| **{page['rps'] / base['rps']:.2f}** |"
+            f"| **{row['ratio']:.2f}** |"
         )
         if page["errors"] or base["errors"]:
             lines.append(f"|   ↳ errors: page {page['errors']}, baseline {base['errors']} | | | | | | | | |")
@@ -412,6 +448,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per measurement (default 10)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating baseline/page runs per page (default 3)")
     parser.add_argument("--booking-clients", type=int, default=20)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, as the Procfile)")
     parser.add_argument("--no-lighthouse", action="store_true")
@@ -430,7 +467,7 @@ def main():
         f"Database: {'PostgreSQL' if database else 'SQLite'}; cache and broker: {'Redis' if redis_url else 'in-process'}"
     )
     log(
-        f"gunicorn --workers {args.workers}; wrk -t1 -c{args.connections} -d{args.duration}s; machine: {os.cpu_count()} cores"
+        f"gunicorn --workers {args.workers}; wrk -t1 -c{args.connections}, {args.rounds} rounds of {max(3, args.duration // 2)} s per side; machine: {os.cpu_count()} cores"
     )
     site = Site(name="http", database_url=database, redis_url=redis_url, workers=args.workers).prepare()
     script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
@@ -497,7 +534,7 @@ def targets(rows, booking, weight, scores, database):
     verdicts = []
     for row in rows:
         if row["cached"]:
-            ratio = row["page"]["rps"] / row["baseline"]["rps"]
+            ratio = row["ratio"]
             ok = ratio >= TARGETS["content_ratio"]
             verdicts.append(f"{'ok  ' if ok else 'MISS'} {row['label']}: {ratio:.2f} of the baseline (target ≥ 0.7)")
     post = booking.get("booking: POST (book) (2 s on the form)")
