@@ -26,7 +26,7 @@ migrate: $(VENV)/.runtime var
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo
+	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo --sample-visits
 
 run: demo
 	@echo ""

@@ -1,13 +1,14 @@
 """Sample appointment types and working hours for the demo team (see clinics.demo)."""
 
 import datetime
+import itertools
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from appointments import roles
-from appointments.models import AppointmentType, BookingRules, WorkingHours
+from appointments import availability, roles, services
+from appointments.models import Appointment, AppointmentType, BookingRules, WorkingHours
 from clinics.models import Clinic, ClinicAccess, Specialist
 
 MORNING = ("08:00", "12:00")
@@ -123,3 +124,45 @@ def load_staff():
             for clinic in Clinic.objects.filter(slug__in=spec["clinics"]):
                 ClinicAccess.objects.get_or_create(user=user, clinic=clinic)
     return [spec["username"] for spec in DEMO_STAFF]
+
+
+# Made-up callers; 555-0100 to 555-0199 are numbers set aside for fiction.
+SAMPLE_CALLERS = [
+    ("Maria", "Alvarez"),
+    ("James", "Carter"),
+    ("Priya", "Natarajan"),
+    ("Tom", "Kowalczyk"),
+    ("Aisha", "Brooks"),
+    ("Dale", "Henderson"),
+    ("Mei", "Chen"),
+    ("Oscar", "Lindqvist"),
+]
+SAMPLE_VISITS_PER_CLINIC = 6
+
+
+def load_sample_visits(now):
+    """A few phone bookings over the coming two weeks, so the day and week views have something to show.
+
+    Only with DEBUG on and only into an empty appointment book (so a second run adds nothing and
+    real bookings are never mixed with these). The callers have no email address: nothing is sent.
+    Returns the visits booked.
+    """
+    if not settings.DEBUG or Appointment.objects.exists():
+        return []
+    visit_type = availability.online_type()
+    window = availability.Window.for_patients(BookingRules.current(), now)
+    clinics = list(Clinic.objects.order_by("name"))
+    slots = availability.slots_for_clinics(clinics, now=now, days=14, appointment_type=visit_type, window=window)
+    callers = itertools.cycle(enumerate(SAMPLE_CALLERS))
+    visits = []
+    for clinic in clinics:
+        free = slots[clinic.pk]
+        for slot in free[:: max(1, len(free) // SAMPLE_VISITS_PER_CLINIC)][:SAMPLE_VISITS_PER_CLINIC]:
+            n, (first_name, last_name) = next(callers)
+            caller = services.Patient(first_name, last_name, phone=f"+1269555{150 + n:04d}")
+            visits.append(
+                services.book_appointment(
+                    clinic=clinic, start=slot.start, patient=caller, source=Appointment.Source.PHONE, now=now
+                )
+            )
+    return visits

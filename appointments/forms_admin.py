@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.functional import cached_property
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import availability
@@ -156,7 +157,21 @@ class ScheduleForm(forms.Form):
 
 
 class WorkingHoursFormSet(BaseInlineFormSet):
-    """Also refuses overlapping blocks among the rows of one submit (each row checks only what is saved)."""
+    """Refuses overlapping blocks among the rows of one submit, as they will be after it.
+
+    Each row's own check looks only at the specialist's rows not in this form set (another clinic's,
+    hidden from a scoped user): the rows here are compared with each other below, so a block can be
+    shortened, moved or deleted and another put in its place in the same save.
+    """
+
+    @cached_property
+    def _rows_here(self):
+        return frozenset(row.pk for row in self.get_queryset())
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.compared_elsewhere = self._rows_here
+        return form
 
     def clean(self):
         super().clean()

@@ -109,6 +109,10 @@ class WorkingHours(models.Model):
     start_time = models.TimeField("from")
     end_time = models.TimeField("until")
 
+    # Rows that a form set saving this one together with them compares among themselves (their saved
+    # times may be about to change or go), so clean() leaves them out of its look at the database.
+    compared_elsewhere = frozenset()
+
     class Meta:
         ordering = ["specialist", "weekday", "start_time"]
         verbose_name_plural = "working hours"
@@ -134,6 +138,7 @@ class WorkingHours(models.Model):
             WorkingHours.objects.filter(specialist_id=self.specialist_id, weekday=self.weekday)
             .filter(start_time__lt=self.end_time, end_time__gt=self.start_time)
             .exclude(pk=self.pk)
+            .exclude(pk__in=self.compared_elsewhere)
         )
 
 

@@ -188,6 +188,9 @@ RETENTION_PAST_DAYS = env.int("RETENTION_PAST_DAYS", default=365)
 vars().update(env.email_url("EMAIL_URL", default=f"filemail:///{VAR_DIR / 'mail'}"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Armor Physical Therapy <appointments@armorpt.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Newsletter issues may come from their own address, so that replies to them stay out of the
+# appointments inbox; by default they share the appointments sender.
+NEWSLETTER_FROM_EMAIL = env("NEWSLETTER_FROM_EMAIL", default="") or DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- The practice -----------------------------------------------------------------------

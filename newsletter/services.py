@@ -193,7 +193,7 @@ class IssueEmail:
         email = EmailMultiAlternatives(
             subject=subject,
             body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=settings.NEWSLETTER_FROM_EMAIL,
             to=[subscriber.email],
             headers={"Message-ID": new_message_id(), **list_headers(url)},
             connection=connection,

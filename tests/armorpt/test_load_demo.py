@@ -58,3 +58,27 @@ def test_demo_admin_account_is_not_created_with_debug_off(settings):
     call_command("load_demo", stdout=io.StringIO())
 
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+@pytest.mark.django_db
+def test_a_local_demo_has_phone_bookings_for_the_front_desk_and_sends_nothing(settings, admin_client):
+    from appointments.models import Appointment
+    from armorpt.models import OutboundEmail
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    assert not Appointment.objects.exists()  # only when asked for, as `make run` does
+
+    call_command("load_demo", "--sample-visits", stdout=io.StringIO())
+    call_command("load_demo", "--sample-visits", stdout=io.StringIO())  # adds no more
+
+    visits = list(Appointment.objects.order_by("start"))
+    assert len(visits) == 5 * 6  # six at each clinic
+    assert {v.source for v in visits} == {"phone"} and {v.status for v in visits} == {"confirmed"}
+    assert not OutboundEmail.objects.exists()
+    first = visits[0]
+    day = first.start.astimezone(first.clinic.tz).date()
+    page = admin_client.get(
+        "/admin/appointments/appointment/day/", {"clinic": first.clinic.slug, "date": day.isoformat()}
+    )
+    assert first.patient_name in page.content.decode()

@@ -104,6 +104,55 @@ def test_blocks_on_different_days_may_share_times(world, admin_client, empty_ali
     assert response.status_code == 302
 
 
+def test_a_block_can_be_shortened_and_a_new_one_added_after_it_in_one_save(world, admin_client, empty_alice):
+    monday = WorkingHoursFactory(
+        specialist=empty_alice, clinic=world.clinic, weekday=0, start_time=dt.time(8), end_time=dt.time(12)
+    )
+
+    response = post_specialist(
+        admin_client,
+        empty_alice,
+        [(monday.pk, world.clinic, 0, "08:00", "10:00"), (None, world.clinic, 0, "10:00", "12:00")],
+    )
+
+    assert response.status_code == 302, inline_errors(response)
+    assert sorted(empty_alice.working_hours.values_list("start_time", "end_time")) == [
+        (dt.time(8), dt.time(10)),
+        (dt.time(10), dt.time(12)),
+    ]
+
+
+def test_a_block_can_be_deleted_and_an_overlapping_one_added_in_one_save(world, admin_client, empty_alice):
+    monday = WorkingHoursFactory(
+        specialist=empty_alice, clinic=world.clinic, weekday=0, start_time=dt.time(8), end_time=dt.time(12)
+    )
+
+    response = post_specialist(
+        admin_client,
+        empty_alice,
+        [(monday.pk, world.clinic, 0, "08:00", "12:00", "delete"), (None, world.clinic, 0, "09:00", "13:00")],
+    )
+
+    assert response.status_code == 302, inline_errors(response)
+    assert list(empty_alice.working_hours.values_list("start_time", "end_time")) == [(dt.time(9), dt.time(13))]
+
+
+def test_a_new_block_over_a_kept_one_is_still_refused(world, admin_client, empty_alice):
+    monday = WorkingHoursFactory(
+        specialist=empty_alice, clinic=world.clinic, weekday=0, start_time=dt.time(8), end_time=dt.time(12)
+    )
+
+    response = post_specialist(
+        admin_client,
+        empty_alice,
+        [(monday.pk, world.clinic, 0, "08:00", "12:00"), (None, world.clinic, 0, "11:00", "13:00")],
+    )
+
+    assert response.status_code == 200
+    assert any("overlaps another one on Monday (08:00–12:00)" in e for e in inline_errors(response))
+    assert empty_alice.working_hours.count() == 1
+
+
 def test_an_overlap_with_another_clinic_is_refused(world, admin_client, empty_alice):
     portage = ClinicFactory(slug="portage")
     empty_alice.clinics.add(portage)
@@ -165,6 +214,21 @@ def test_a_manager_edits_hours_at_their_clinic_and_keeps_the_others(world):
     assert set(world.alice.clinics.all()) == {world.clinic, portage}  # Their clinic stays.
     assert WorkingHours.objects.filter(pk=theirs.pk).exists()
     assert {h.end_time for h in world.alice.working_hours.filter(clinic=world.clinic)} == {dt.time(16)}
+
+
+def test_a_manager_cannot_put_hours_over_a_block_at_a_clinic_they_do_not_see(world, empty_alice):
+    portage = ClinicFactory(slug="portage")
+    empty_alice.clinics.add(portage)
+    WorkingHoursFactory(specialist=empty_alice, clinic=portage, weekday=6, start_time=dt.time(9), end_time=dt.time(12))
+    manager = client_for(staff_user("manager", roles.CLINIC_MANAGER, [world.clinic]))
+
+    response = post_specialist(
+        manager, empty_alice, [(None, world.clinic, 6, "11:00", "14:00")], clinics=[world.clinic]
+    )
+
+    assert response.status_code == 200
+    assert any("already works at that time on Sunday" in e for e in inline_errors(response))
+    assert not empty_alice.working_hours.filter(clinic=world.clinic).exists()
 
 
 # --- Specialists and clinics by role ----------------------------------------------------------

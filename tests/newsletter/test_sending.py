@@ -97,6 +97,14 @@ def test_every_message_carries_one_click_unsubscribe_and_the_postal_address(send
         assert reader.status == "unsubscribed"
 
 
+def test_issues_come_from_the_newsletter_sender(send, readers, settings):
+    settings.NEWSLETTER_FROM_EMAIL = "Armor Physical Therapy News <news@armorpt.test>"
+
+    send(IssueFactory())
+
+    assert {message.from_email for message in mail.outbox} == {"Armor Physical Therapy News <news@armorpt.test>"}
+
+
 def test_a_reader_who_unsubscribes_during_the_send_is_skipped(readers, django_capture_on_commit_callbacks, monkeypatch):
     issue = IssueFactory()
     monkeypatch.setattr(tasks.send_batch, "apply_async", lambda *a, **k: None)  # batches wait in the queue

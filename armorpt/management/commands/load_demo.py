@@ -14,6 +14,13 @@ DEMO_ADMIN = {"username": "admin", "password": "armor-local-demo"}
 class Command(BaseCommand):
     help = "Add the sample clinics, team, schedules and guides. Adds only what is missing; safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sample-visits",
+            action="store_true",
+            help="Also book a few made-up phone callers into an empty appointment book (DEBUG only; `make run`).",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
         today = timezone.localdate()
@@ -27,6 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Local staff users (password {appointments_demo.DEMO_STAFF_PASSWORD}): {', '.join(staff)}"
             )
+            visits = options["sample_visits"] and appointments_demo.load_sample_visits(timezone.now())
+            if visits:
+                self.stdout.write(
+                    f"Sample phone bookings for the front desk to see: {len(visits)} over the coming two weeks."
+                )
 
     def _ensure_demo_admin(self):
         # Only with DEBUG on: a known password must never reach a production database.
