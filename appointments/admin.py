@@ -24,8 +24,8 @@ from appointments.models import Appointment, AppointmentType, BookingRules, Time
 from appointments.timefmt import format_short, format_time, format_when
 from armorpt.admin import OutboundEmailAdmin, OutboundEmailInline
 from armorpt.models import OutboundEmail
-from clinics.admin import ClinicScopedMixin, ScopedInlineMixin, SpecialistAdmin
-from clinics.models import ClinicClosure, Specialist
+from clinics.admin import ClinicAdmin, ClinicScopedMixin, ScopedInlineMixin, SpecialistAdmin
+from clinics.models import Clinic, ClinicClosure, Specialist
 
 Status = Appointment.Status
 
@@ -53,6 +53,32 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 # --- Schedules -----------------------------------------------------------------------------
 
 
+def warn_about_booked_visits(request, obj):
+    """After time off or a closure is saved (on its own page or inline): name the visits it leaves booked."""
+    if isinstance(obj, TimeOff):
+        visits = Appointment.objects.filter(specialist=obj.specialist).overlapping(obj.start, obj.end)
+        what = f"{obj.specialist} still has visits booked in this time off."
+    else:
+        start = admin_views.local_midnight(obj.date, obj.clinic.tz)
+        visits = Appointment.objects.filter(clinic=obj.clinic).overlapping(start, start + dt.timedelta(days=1))
+        what = f"{obj.clinic} has visits booked on this day."
+    visits = list(visits.filter(status__in=services.OPEN_STATUSES).select_related("clinic")[:6])
+    if visits:
+        listed = "; ".join(f"{a.reference_display} {a.patient_name} {format_short(a.start_local)}" for a in visits[:5])
+        more = " and more" if len(visits) > 5 else ""
+        messages.warning(request, f"{what} Please move these visits: {listed}{more}.")
+
+
+class WarnsAboutBookedVisits:
+    """For a page with time-off or closure rows inline: the same warning as their own pages give."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model in (TimeOff, ClinicClosure):
+            for obj in [*formset.new_objects, *(obj for obj, _ in formset.changed_objects)]:
+                warn_about_booked_visits(request, obj)
+
+
 class WorkingHoursInline(ScopedInlineMixin, admin.TabularInline):
     model = WorkingHours
     formset = WorkingHoursFormSet
@@ -71,8 +97,16 @@ admin.site.unregister(Specialist)
 
 
 @admin.register(Specialist)
-class SpecialistWithScheduleAdmin(SpecialistAdmin):
+class SpecialistWithScheduleAdmin(WarnsAboutBookedVisits, SpecialistAdmin):
     inlines = [WorkingHoursInline, TimeOffInline]
+
+
+admin.site.unregister(Clinic)
+
+
+@admin.register(Clinic)
+class ClinicWithClosureWarningsAdmin(WarnsAboutBookedVisits, ClinicAdmin):
+    pass
 
 
 @admin.register(WorkingHours)
@@ -88,14 +122,6 @@ class WorkingHoursAdmin(ClinicScopedMixin, admin.ModelAdmin):
     ordering = ["clinic", "weekday", "start_time", "specialist"]
 
 
-def _warn_about_visits(request, visits, what):
-    visits = list(visits[:6])
-    if visits:
-        listed = "; ".join(f"{a.reference_display} {a.patient_name} {format_short(a.start_local)}" for a in visits[:5])
-        more = " and more" if len(visits) > 5 else ""
-        messages.warning(request, f"{what} Please move these visits: {listed}{more}.")
-
-
 @admin.register(TimeOff)
 class TimeOffAdmin(ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "specialist__clinics"
@@ -107,13 +133,7 @@ class TimeOffAdmin(ClinicScopedMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        visits = (
-            Appointment.objects.active()
-            .filter(specialist=obj.specialist, status__in=services.OPEN_STATUSES)
-            .overlapping(obj.start, obj.end)
-            .select_related("clinic")
-        )
-        _warn_about_visits(request, visits, f"{obj.specialist} still has visits booked in this time off.")
+        warn_about_booked_visits(request, obj)
 
 
 @admin.register(ClinicClosure)
@@ -126,13 +146,7 @@ class ClinicClosureAdmin(ClinicScopedMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        start = admin_views.local_midnight(obj.date, obj.clinic.tz)
-        visits = (
-            Appointment.objects.filter(clinic=obj.clinic, status__in=services.OPEN_STATUSES)
-            .overlapping(start, start + dt.timedelta(days=1))
-            .select_related("clinic")
-        )
-        _warn_about_visits(request, visits, f"{obj.clinic} has visits booked on this day.")
+        warn_about_booked_visits(request, obj)
 
 
 # --- Emails: a front desk sees the messages about their clinics' appointments ------------------

@@ -31,7 +31,7 @@ def specialist_form(specialist, hours, *, clinics=None, time_off=()):
         "treats": "",
         f"{INLINE}-TOTAL_FORMS": str(len(hours)),
         f"{INLINE}-INITIAL_FORMS": str(sum(1 for row in hours if row[0])),
-        f"{TIME_OFF}-TOTAL_FORMS": "0",
+        f"{TIME_OFF}-TOTAL_FORMS": str(len(time_off)),
         f"{TIME_OFF}-INITIAL_FORMS": "0",
         "_save": "Save",
     }
@@ -48,6 +48,17 @@ def specialist_form(specialist, hours, *, clinics=None, time_off=()):
         )
         if delete:
             data[f"{INLINE}-{i}-DELETE"] = "on"
+    for i, (start, end, reason) in enumerate(time_off):  # new rows: local datetimes
+        data.update(
+            {
+                f"{TIME_OFF}-{i}-specialist": specialist.pk,
+                f"{TIME_OFF}-{i}-start_0": start.date().isoformat(),
+                f"{TIME_OFF}-{i}-start_1": f"{start:%H:%M}",
+                f"{TIME_OFF}-{i}-end_0": end.date().isoformat(),
+                f"{TIME_OFF}-{i}-end_1": f"{end:%H:%M}",
+                f"{TIME_OFF}-{i}-reason": reason,
+            }
+        )
     return data
 
 
@@ -333,6 +344,51 @@ def test_a_closure_over_booked_visits_warns(world):
     )
 
     assert ClinicClosure.objects.filter(reason="Ice storm").exists()
+    assert any(visit.reference_display in str(m) for m in response.context["messages"])
+
+
+def test_time_off_added_on_the_specialist_page_over_booked_visits_warns(world, admin_client):
+    visit = book(world, days=2, hour=10)
+    hours = [(h.pk, h.clinic, h.weekday, h.start_time, h.end_time) for h in world.alice.working_hours.all()]
+    day = visit.start_local.replace(minute=0)
+
+    response = admin_client.post(
+        f"/admin/clinics/specialist/{world.alice.pk}/change/",
+        specialist_form(world.alice, hours, time_off=[(day.replace(hour=9), day.replace(hour=12), "Course")]),
+        follow=True,
+    )
+
+    assert world.alice.time_off.filter(reason="Course").exists()
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any(visit.reference_display in m and "still has visits booked" in m for m in warnings)
+
+
+def test_a_closure_added_on_the_clinic_page_over_booked_visits_warns(world, admin_client):
+    from django.forms.models import model_to_dict
+
+    visit = book(world, days=2, hour=10)
+    clinic = model_to_dict(world.clinic, exclude=["id"])
+    data = {key: value for key, value in clinic.items() if value is not None and value is not False}
+    data.update(
+        {
+            "opening_hours-TOTAL_FORMS": "0",
+            "opening_hours-INITIAL_FORMS": "0",
+            "closures-TOTAL_FORMS": "1",
+            "closures-INITIAL_FORMS": "0",
+            "closures-0-clinic": world.clinic.pk,
+            "closures-0-date": visit.start_local.date().isoformat(),
+            "closures-0-reason": "Ice storm",
+            "_save": "Save",
+        }
+    )
+    data = {key: ("on" if value is True else value) for key, value in data.items()}
+
+    response = admin_client.post(f"/admin/clinics/clinic/{world.clinic.pk}/change/", data, follow=True)
+
+    assert ClinicClosure.objects.filter(reason="Ice storm").exists(), (
+        response.context["adminform"].form.errors,
+        [f.formset.errors for f in response.context["inline_admin_formsets"]],
+    )
     assert any(visit.reference_display in str(m) for m in response.context["messages"])
 
 
