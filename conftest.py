@@ -50,20 +50,8 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Pages and rate limits are cached; every test starts with an empty cache.
+    """Pages and rate limits are cached; every test starts with an empty cache."""
+    from tests.caches import empty_cache
 
-    On Redis only our own keys go: FLUSHDB would also drop the Celery queues that
-    share the database.
-    """
-    from django.core.cache import cache
-
-    from armorpt.pagecache import forget_local_pages
-
-    forget_local_pages()
-    if settings.REDIS_URL:
-        client = cache._cache.get_client(write=True)
-        for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
-            client.delete(key)
-    else:
-        cache.clear()
+    empty_cache()
     yield

@@ -70,7 +70,12 @@ def warn_about_booked_visits(request, obj):
 
 
 class WarnsAboutBookedVisits:
-    """For a page with time-off or closure rows inline: the same warning as their own pages give."""
+    """Time off or a closure saved on its own page or inline on another: the same warning either way."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if isinstance(obj, (TimeOff, ClinicClosure)):
+            warn_about_booked_visits(request, obj)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -123,7 +128,7 @@ class WorkingHoursAdmin(ClinicScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class TimeOffAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "specialist__clinics"
     list_display = ["specialist", "start", "end", "reason"]
     list_filter = [("specialist", admin.RelatedOnlyFieldListFilter)]
@@ -131,22 +136,14 @@ class TimeOffAdmin(ClinicScopedMixin, admin.ModelAdmin):
     search_fields = ["specialist__name", "reason"]
     date_hierarchy = "start"
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        warn_about_booked_visits(request, obj)
-
 
 @admin.register(ClinicClosure)
-class ClinicClosureAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class ClinicClosureAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     list_display = ["date", "clinic", "reason"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["clinic"]
     search_fields = ["reason", "clinic__name"]
     date_hierarchy = "date"
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        warn_about_booked_visits(request, obj)
 
 
 # --- Emails: a front desk sees the messages about their clinics' appointments ------------------

@@ -251,18 +251,23 @@ def slots_for_clinics(
     last_day = first_day + dt.timedelta(days=days - 1)
     calendars = load_calendars(clinics, first_day, last_day, specialist=specialist, new_patients=window.new_patients)
     return {
-        clinic_id: free_slots(
-            calendar,
-            first_day=first_day,
-            last_day=last_day,
-            duration=appointment_type.duration,
-            buffer=appointment_type.buffer_after,
-            step=window.step,
-            earliest=window.earliest,
-            latest=window.latest,
-        )
+        clinic_id: _visit_slots(calendar, first_day, last_day, appointment_type, window)
         for clinic_id, calendar in calendars.items()
     }
+
+
+def _visit_slots(calendar, first_day, last_day, appointment_type, window):
+    """free_slots for a visit of `appointment_type` within what `window` allows."""
+    return free_slots(
+        calendar,
+        first_day=first_day,
+        last_day=last_day,
+        duration=appointment_type.duration,
+        buffer=appointment_type.buffer_after,
+        step=window.step,
+        earliest=window.earliest,
+        latest=window.latest,
+    )
 
 
 def next_openings(clinics, *, now, specialist=None):
@@ -295,16 +300,7 @@ def free_at(*, clinic, start, appointment_type, window, specialist=None, ignore_
         ignore_appointment=ignore_appointment,
         new_patients=window.new_patients,
     )[clinic.pk]
-    slots = free_slots(
-        calendar,
-        first_day=day,
-        last_day=day,
-        duration=appointment_type.duration,
-        buffer=appointment_type.buffer_after,
-        step=window.step,
-        earliest=window.earliest,
-        latest=window.latest,
-    )
+    slots = _visit_slots(calendar, day, day, appointment_type, window)
     return next((slot.specialist_ids for slot in slots if slot.start == start), ())
 
 

@@ -43,18 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(ROOT))
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (after the path is set)
+
 UNLIMITED = "1000000/m"
 TARGETS = {"content_ratio": 0.7, "booking_post_p95_ms": 150, "first_load_kb": 150, "first_load_requests": 15}
 
@@ -289,7 +280,7 @@ def page_weight(url):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
@@ -314,7 +305,7 @@ def lighthouse(url, out_dir, tries=3):
         completed = subprocess.run(
             [str(binary), url, "--quiet", "--output=json", f"--output-path={report}"]
             + ["--only-categories=performance,accessibility,best-practices,seo"]
-            + ["--chrome-flags=" + " ".join(CHROMIUM_FLAGS)],
+            + ["--chrome-flags=" + " ".join(CHROMIUM_ARGS)],
             env={**os.environ, "CHROME_PATH": CHROMIUM},
             capture_output=True,
             text=True,

@@ -21,16 +21,3 @@ def get_page(client):
         return Page(response.content.decode())
 
     return get
-
-
-def empty_cache():
-    """Forget every cached value of ours, as the root conftest does between tests."""
-    from django.conf import settings
-    from django.core.cache import cache
-
-    if settings.REDIS_URL:
-        client = cache._cache.get_client(write=True)
-        for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
-            client.delete(key)
-    else:
-        cache.clear()

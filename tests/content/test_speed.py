@@ -11,7 +11,7 @@ from django.utils import timezone
 from clinics.models import Clinic, ClinicClosure, Credential, OpeningHours, Specialist
 from content.cache import bump_content_version
 from content.models import Exercise, Guide
-from tests.content.conftest import empty_cache
+from tests.caches import empty_cache
 from tests.content.pages import Page, form_data
 from tests.factories import GuideFactory
 

@@ -20,26 +20,15 @@ from pathlib import Path
 import pytest
 from django.core import mail
 
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SETUP_HINT = "run `bash .ci/e2e-setup.sh` (apt-get install chromium, npm ci)"
 
-# Without the background-networking flags Chromium calls home at start, and this network refuses it.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 DESKTOP = {"width": 1280, "height": 800}
 
 
