@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format worker beat bench migrate demo collectstatic clean
+.PHONY: run test test-any-hour lint format worker beat bench migrate demo collectstatic clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ run: demo
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The suite (less browser tests) under a faked system clock at four hard instants (needs faketime).
+test-any-hour: $(VENV)/.dev
+	bash .ci/test-at-instants $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -23,13 +23,12 @@ from appointments.forms_admin import CancelForm, PhoneBookingForm, RescheduleFor
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
 from appointments.timefmt import format_short, format_time, format_when
 from armorpt.admin import OutboundEmailAdmin, OutboundEmailInline
+from armorpt.forms import LOCAL_DATETIME_FIELDS
 from armorpt.models import OutboundEmail
 from clinics.admin import ClinicAdmin, ClinicScopedMixin, ScopedInlineMixin, SpecialistAdmin
 from clinics.models import Clinic, ClinicClosure, Specialist
 
 Status = Appointment.Status
-
-# The groups' permissions of apps that migrate after ours (content, newsletter) are granted once they exist.
 
 
 @admin.register(BookingRules)
@@ -96,6 +95,7 @@ class TimeOffInline(admin.TabularInline):
     model = TimeOff
     extra = 0
     fields = ["start", "end", "reason"]
+    formfield_overrides = LOCAL_DATETIME_FIELDS
 
 
 admin.site.unregister(Specialist)
@@ -135,6 +135,7 @@ class TimeOffAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     list_select_related = ["specialist"]
     search_fields = ["specialist__name", "reason"]
     date_hierarchy = "start"
+    formfield_overrides = LOCAL_DATETIME_FIELDS
 
 
 @admin.register(ClinicClosure)

@@ -243,8 +243,6 @@ class Appointment(models.Model):
 
     objects = AppointmentQuerySet.as_manager()
 
-    ACTIVE_STATUSES = (Status.REQUESTED, Status.CONFIRMED, Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW)
-
     class Meta:
         ordering = ["start"]
         permissions = [("export_health_details", "Can export the reason for visit, notes and date of birth")]

@@ -1,3 +1,4 @@
+import datetime as dt
 import math
 import re
 import time
@@ -5,6 +6,8 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.db import models
+from django.utils import timezone
 
 # Line breaks and other control characters have no place in a one-line field (or an email header).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -30,6 +33,38 @@ class OneLineEmailInput(OneLine, forms.EmailInput):
 
 class OneLineTextInput(OneLine, forms.TextInput):
     pass
+
+
+class ClockChangeSplitDateTimeField(forms.SplitDateTimeField):
+    """A date and a time typed in local time, that also works on the two clock-change nights.
+
+    Django refuses 1:30 AM on the fall-back night as ambiguous (it happens twice), so a guide
+    published then could not be saved again. We take the first 1:30, as people read it. A time
+    that does not exist (2:30 AM on the spring-forward night) gets a message saying so.
+    """
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            return _first_occurrence(dt.datetime.combine(*data_list), timezone.get_current_timezone())
+
+
+def _first_occurrence(naive, zone):
+    aware = naive.replace(tzinfo=zone, fold=0)
+    if aware.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise forms.ValidationError(
+            "%(time)s does not exist on %(day)s: the clocks go forward an hour that night. Please choose another time.",
+            code="nonexistent_time",
+            params={"time": naive.strftime("%-I:%M %p"), "day": naive.strftime("%B %-d, %Y")},
+        )
+    return aware
+
+
+# For ModelAdmin.formfield_overrides: every date-and-time field staff type in.
+LOCAL_DATETIME_FIELDS = {models.DateTimeField: {"form_class": ClockChangeSplitDateTimeField}}
 
 
 class DescribedErrorsMixin:

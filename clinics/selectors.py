@@ -8,7 +8,7 @@ FOOTER_CACHE_KEY = "clinics:footer:v1"
 def footer_clinics():
     """Name, phone and link of each active clinic, for the footer of every page.
 
-    Cached, so that the footer costs no query; clinics.signals clears it on save.
+    Cached, so that the footer costs no query; a clinic's save or delete clears it (connected in clinics.apps).
     Passed to templates uncalled: a page that never renders the footer pays nothing.
     """
     clinics = cache.get(FOOTER_CACHE_KEY)

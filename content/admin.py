@@ -5,6 +5,7 @@ from django.forms import Textarea
 from django.utils import timezone
 from django.utils.html import format_html
 
+from armorpt.forms import LOCAL_DATETIME_FIELDS
 from content.models import Exercise, Guide
 
 
@@ -40,6 +41,7 @@ class GuideAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "body", "exercises__name"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
+    formfield_overrides = LOCAL_DATETIME_FIELDS
     list_select_related = ["reviewed_by"]
     readonly_fields = ["preview", "updated_at"]
     inlines = [ExerciseInline]

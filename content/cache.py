@@ -1,9 +1,10 @@
-"""Cached content, keyed by a content version that every save or delete of content bumps.
+"""The content version, and content built once per version: query results, rendered Markdown.
 
-Whole pages cannot be cached (each carries the CSRF token of the footer's newsletter form),
-so we cache what is expensive to build: query results and rendered Markdown. Old
-versions are never deleted one by one; they simply stop being read and expire. We never
-call cache.clear(): Redis also holds the Celery queues.
+Every save or delete of content bumps the version. Whole pages are cached under it too
+(armorpt.pagecache, which puts each visitor's form tokens back in on the way out); what is
+cached here makes the requests the page cache does not answer cheap (the first visit after
+a change, logged-in staff). Old versions are never deleted one by one; they simply stop
+being read and expire. We never call cache.clear(): Redis also holds the Celery queues.
 """
 
 import uuid

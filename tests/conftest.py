@@ -1,80 +1,41 @@
+"""Fixtures shared by every test. Helpers that tests call by name are in tests/helpers.py."""
+
 import datetime as dt
-import time
-from dataclasses import dataclass
 
 import pytest
-from django.core import signing
-from django.utils import timezone
+import time_machine
 
-from appointments.models import BookingRules
-from appointments.services import Patient
-from tests.factories import AppointmentTypeFactory, ClinicFactory, SpecialistFactory, WorkingHoursFactory
+from tests.helpers import DEFAULT_NOW, make_world
 
 
-@dataclass
-class World:
-    """One clinic open every day 08:00-17:00 with two specialists, and the default rules."""
-
-    clinic: object
-    alice: object
-    bob: object
-    visit_type: object
-    rules: object
-
-    def local(self, days_ahead, hour, minute=0):
-        """An aware UTC datetime: `days_ahead` days from today, at hour:minute clinic time."""
-        day = timezone.now().astimezone(self.clinic.tz).date() + dt.timedelta(days=days_ahead)
-        return dt.datetime.combine(day, dt.time(hour, minute), self.clinic.tz).astimezone(dt.UTC)
-
-
-def make_world():
-    clinic = ClinicFactory(slug="kalamazoo", name="Armor PT Kalamazoo", confirms_online_bookings=True)
-    alice = SpecialistFactory(slug="alice-park", name="Alice Park", clinics=[clinic])
-    bob = SpecialistFactory(slug="bob-stone", name="Bob Stone", clinics=[clinic])
-    for person in (alice, bob):
-        for weekday in range(7):
-            WorkingHoursFactory(specialist=person, clinic=clinic, weekday=weekday)
-    rules = BookingRules()
-    rules.save()
-    return World(clinic, alice, bob, AppointmentTypeFactory(), rules)
+def pytest_collection_modifyitems(items):
+    """Set the clock before any other fixture of the test: a fixture made earlier (a logged-in
+    `admin_client`, a signed token) would carry the real time into the frozen one."""
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names and "clock" in names:
+            names.remove("clock")
+            names.insert(0, "clock")
 
 
 @pytest.fixture
-def world(db):
+def clock(request):
+    """Freeze "now" for the test, and hand over the traveller to move it (`clock.shift(...)`, `clock.move_to(...)`).
+
+    The instant is, in order: the fixture's parameter (`@pytest.mark.parametrize("clock", [...], indirect=True)`),
+    a `@pytest.mark.clock(instant)` on the test, or DEFAULT_NOW. The clock stands still so that "now"
+    in the test and "now" in the code under test are the same instant; threads of this process (the
+    live server, racing patients, the Celery worker) see it too. `time.monotonic()` is left alone.
+    `@pytest.mark.clock(tick=True)` lets it run from there, for code whose own timeouts read the time.
+    """
+    marker = request.node.get_closest_marker("clock")
+    args, options = (marker.args, marker.kwargs) if marker else ((), {})
+    instant = getattr(request, "param", None) or (args[0] if args else DEFAULT_NOW)
+    # In UTC: a ZoneInfo destination would also change the process's local time zone.
+    with time_machine.travel(instant.astimezone(dt.UTC), tick=options.get("tick", False)) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def world(clock, db):
     return make_world()
-
-
-def patient(n=1, **changes):
-    values = {
-        "first_name": "Ana",
-        "last_name": f"Lopez{n}",
-        "email": f"ana{n}@example.com",
-        "phone": f"+1269555{n:04d}",
-        "date_of_birth": dt.date(1985, 4, 2),
-        "reason": "back-pain",
-        "notes": "Sore since the move.",
-        "consented_at": timezone.now(),
-    }
-    return Patient(**{**values, **changes})
-
-
-def as_a_person():
-    """The bot-trap fields of a form a person filled in a minute ago (armorpt.forms.BotTrapMixin)."""
-    from armorpt.forms import BotTrapMixin
-
-    return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}
-
-
-def use_broker(url, *, eager=False):
-    """Point Celery at `url` and forget pooled connections to the old broker."""
-    import kombu.pools
-
-    from armorpt.celery import app
-
-    app.conf.broker_url = url
-    app.conf.task_always_eager = eager
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
-    kombu.pools.reset()

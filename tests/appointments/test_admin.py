@@ -6,18 +6,15 @@ import io
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import availability, roles, services
 from appointments.models import Appointment
 from armorpt.models import OutboundEmail
-from clinics.models import ClinicAccess
-from tests.conftest import patient
 from tests.factories import AppointmentFactory, ClinicFactory, SpecialistFactory
+from tests.helpers import book, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -25,39 +22,10 @@ LIST = "/admin/appointments/appointment/"
 Status = Appointment.Status
 
 
-# --- Staff users, shared with the other admin tests ---------------------------------------------
-
-
-def staff_user(username, role=None, clinics=(), **extra):
-    """A staff user in the group `role`, working at `clinics`."""
-    user = User.objects.create_user(username, password="not-used-here-0", is_staff=True, **extra)
-    if role:
-        user.groups.add(Group.objects.get(name=role))
-    for clinic in clinics:
-        ClinicAccess.objects.create(user=user, clinic=clinic)
-    return user
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def desk(world):
     """A logged-in client of a front-desk user at the world's clinic."""
     return client_for(staff_user("frontdesk", roles.FRONT_DESK, [world.clinic]))
-
-
-def book(world, days=2, hour=10, specialist=None, n=1, **changes):
-    return services.book_appointment(
-        clinic=world.clinic,
-        start=world.local(days, hour),
-        specialist=specialist or world.alice,
-        patient=patient(n, **changes),
-        source=Appointment.Source.PHONE,
-    )
 
 
 def under_way(appointment):

@@ -13,8 +13,6 @@ from appointments.demo import load_staff
 from appointments.models import Appointment, TimeOff, WorkingHours
 from armorpt.models import OutboundEmail
 from clinics.models import ClinicAccess, ClinicClosure, OpeningHours
-from tests.appointments.test_admin import client_for, staff_user
-from tests.conftest import make_world, patient
 from tests.factories import (
     ClinicFactory,
     CredentialFactory,
@@ -22,6 +20,7 @@ from tests.factories import (
     SpecialistFactory,
     WorkingHoursFactory,
 )
+from tests.helpers import client_for, make_world, patient, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +104,7 @@ def test_demo_staff_only_with_debug(settings):
 
 
 @pytest.fixture
-def two_clinics(db):
+def two_clinics(clock, db):
     """Ours (the world's) and theirs, each with a booked visit, an email, hours, time off and a closure."""
     ours = make_world()
     theirs_clinic = ClinicFactory(slug="portage", name="Armor PT Portage")

@@ -16,9 +16,8 @@ from appointments import roles, services
 from appointments.models import Appointment, TimeOff
 from armorpt.models import OutboundEmail
 from clinics.models import Clinic, ClinicClosure
-from tests.appointments.test_admin import book, client_for, staff_user
-from tests.conftest import patient
 from tests.factories import AppointmentFactory, SpecialistFactory, WorkingHoursFactory
+from tests.helpers import book, client_for, patient, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def queries(client, url):
 # --- Day view --------------------------------------------------------------------------------
 
 
-def test_day_view_with_the_demo_data(admin_client):
+def test_day_view_with_the_demo_data(admin_client, clock):
     call_command("load_demo", stdout=io.StringIO())
     clinic = Clinic.objects.get(slug="kalamazoo")
     today = timezone.localdate()

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from clinics.models import ClinicClosure
-from tests.conftest import as_a_person
 from tests.factories import ClinicFactory, SpecialistFactory
+from tests.helpers import DEFAULT_NOW, HARD_INSTANTS, as_a_person
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,6 @@ DETAILS = {
     "reason": "back-pain",
     "notes": "Hurts when I lift my daughter.",
     "consent": "on",
-    **as_a_person(),
 }
 
 
@@ -41,12 +40,15 @@ def details_url(world, start, specialist=None):
 
 
 def book(client, world, start, specialist=None, **changes):
-    data = {**DETAILS, "start": start.astimezone(world.clinic.tz).isoformat(), **changes}
+    data = {**DETAILS, **as_a_person(), "start": start.astimezone(world.clinic.tz).isoformat(), **changes}
     if specialist:
         data["specialist"] = specialist.slug
     return client.post(f"/book/{world.clinic.slug}/details/", data)
 
 
+@pytest.mark.parametrize(
+    "clock", [DEFAULT_NOW, *HARD_INSTANTS.values()], ids=["default", *HARD_INSTANTS], indirect=True
+)
 def test_a_patient_books_through_the_three_steps(client, world, django_capture_on_commit_callbacks):
     step1 = client.get("/book/?reason=back-pain")
     assert step1.status_code == 200
@@ -63,7 +65,7 @@ def test_a_patient_books_through_the_three_steps(client, world, django_capture_o
     assert re.search(r'value="back-pain"[^>]*checked', html(step3))
     start = parse_qs(urlsplit(first_time).query)["start"][0]
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(first_time, {**DETAILS, "start": start})
+        done = client.post(first_time, {**DETAILS, **as_a_person(), "start": start})
 
     assert done.status_code == 302
     confirmation = client.get(done["Location"])
@@ -168,7 +170,7 @@ BAD_STARTS = {
 def test_a_bad_start_is_a_message_next_to_the_time_never_a_booking(client, world, case):
     value = BAD_STARTS[case](world)
 
-    response = client.post(f"/book/{world.clinic.slug}/details/", {**DETAILS, "start": value})
+    response = client.post(f"/book/{world.clinic.slug}/details/", {**DETAILS, **as_a_person(), "start": value})
 
     assert response.status_code == 200
     assert 'id="start-problem"' in html(response)
@@ -184,7 +186,9 @@ def test_the_details_page_says_at_once_when_the_chosen_time_is_no_good(client, w
 
 
 def test_a_closure_names_the_reason(client, world):
-    response = client.post(f"/book/{world.clinic.slug}/details/", {**DETAILS, "start": _closure(world)})
+    response = client.post(
+        f"/book/{world.clinic.slug}/details/", {**DETAILS, **as_a_person(), "start": _closure(world)}
+    )
 
     assert "closed on" in html(response) and "Staff training" in html(response)
 

@@ -8,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from appointments.models import Appointment
-from tests.conftest import as_a_person, make_world
 from tests.factories import AppointmentFactory
+from tests.helpers import as_a_person
 
 THREADS = 50
 ROUNDS = 5
@@ -53,10 +53,9 @@ def _race(world, start, specialist):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_fifty_patients_racing_for_one_time_get_exactly_one_appointment(settings):
+def test_fifty_patients_racing_for_one_time_get_exactly_one_appointment(settings, world):
     # All fifty come from one test address; the rate limit is not what this test is about.
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "booking": "1000/m"}
-    world = make_world()
 
     for round_ in range(ROUNDS):
         start = world.local(2 + round_, 10)
@@ -73,8 +72,7 @@ def test_fifty_patients_racing_for_one_time_get_exactly_one_appointment(settings
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_database_alone_refuses_an_overlapping_appointment():
-    world = make_world()
+def test_the_database_alone_refuses_an_overlapping_appointment(world):
     first = AppointmentFactory(
         clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(2, 10)
     )

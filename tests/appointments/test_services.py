@@ -6,8 +6,8 @@ from django.utils import timezone
 from appointments import services
 from appointments.models import Appointment, BookingRules, TimeOff
 from armorpt.models import OutboundEmail
-from tests.conftest import patient
 from tests.factories import AppointmentFactory, AppointmentTypeFactory
+from tests.helpers import HARD_INSTANTS, patient
 
 pytestmark = pytest.mark.django_db
 
@@ -216,37 +216,31 @@ def test_status_changes_follow_the_front_desk_workflow(world):
         services.cancel_appointment(appointment=appointment, by_patient=False)
 
 
-def test_reminders_go_once_and_only_for_live_visits_booked_ahead(world):
-    tomorrow = AppointmentFactory(
-        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(1, 9)
-    )
-    cancelled = AppointmentFactory(
-        clinic=world.clinic,
-        specialist=world.bob,
-        appointment_type=world.visit_type,
-        start=world.local(1, 9),
-        status=Appointment.Status.CANCELLED,
-    )
-    next_week = AppointmentFactory(
-        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(7, 9)
-    )
-    Appointment.objects.update(created_at=timezone.now() - dt.timedelta(days=5))
-    now = tomorrow.start - dt.timedelta(hours=23)
+@pytest.mark.parametrize("clock", HARD_INSTANTS.values(), ids=HARD_INSTANTS.keys(), indirect=True)
+def test_reminders_go_once_and_only_for_live_visits_booked_ahead(world, clock):
+    tomorrow = world.visit(1, 9, booked_hours_ago=5 * 24)
+    cancelled = world.visit(1, 9, specialist=world.bob, booked_hours_ago=5 * 24, status=Appointment.Status.CANCELLED)
+    next_week = world.visit(7, 9, booked_hours_ago=5 * 24)
+    clock.move_to(tomorrow.start - dt.timedelta(hours=23))
 
-    assert services.queue_due_reminders(now=now) == 1
-    assert services.queue_due_reminders(now=now) == 0
-    assert services.queue_due_reminders(now=now + dt.timedelta(minutes=15)) == 0
+    assert services.queue_due_reminders() == 1
+    assert services.queue_due_reminders() == 0
+    clock.shift(dt.timedelta(minutes=15))  # beat runs it every quarter of an hour
+    assert services.queue_due_reminders() == 0
 
     assert kinds(tomorrow) == ["appointment.reminder"]
     assert kinds(cancelled) == [] and kinds(next_week) == []
 
 
-def test_no_reminder_for_a_visit_booked_the_same_day(world):
-    soon = AppointmentFactory(
-        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(1, 9)
-    )
+def test_no_reminder_for_a_visit_booked_the_afternoon_before(world, clock):
+    clock.move_to(world.local(0, 15))
+    booked_today = world.visit(1, 9, booked_hours_ago=0)
+    booked_last_week = world.visit(1, 9, specialist=world.bob, booked_hours_ago=7 * 24)
 
-    assert services.queue_due_reminders(now=soon.start - dt.timedelta(hours=20)) == 0
+    assert services.queue_due_reminders() == 1
+
+    assert kinds(booked_today) == []  # the confirmation came 18 hours before the visit: reminder enough
+    assert kinds(booked_last_week) == ["appointment.reminder"]
 
 
 def test_the_front_desk_is_told_why_a_time_cannot_be_booked(world):

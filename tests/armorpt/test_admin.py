@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from appointments import roles
 from armorpt.models import OutboundEmail
-from tests.appointments.test_admin import book, client_for, staff_user
+from tests.helpers import book, client_for, staff_user
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,6 @@
 """Bad input, tried on purpose: every public form and the slot API answer 4xx or the form with
 field errors, never a 500; nothing is saved from a bad request; what is echoed back is escaped."""
 
-import datetime as dt
 import itertools
 
 import pytest
@@ -9,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from appointments.models import Appointment
-from tests.conftest import as_a_person, make_world
 from tests.factories import AppointmentFactory
+from tests.helpers import as_a_person
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +111,7 @@ def test_booking_form_missing_or_repeated_fields(client, world, generous_limits,
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.dictionaries(st.sampled_from(FIELDS), st.text(max_size=300) | st.sampled_from(NASTY), max_size=10))
-def test_booking_form_fuzzed(client, generous_limits, data):
-    world = _world()
+def test_booking_form_fuzzed(client, world, generous_limits, data):
     payload = {**valid_booking(world), **data}
     before = Appointment.objects.count()
 
@@ -130,8 +128,7 @@ def test_booking_form_fuzzed(client, generous_limits, data):
     date=st.text(max_size=40) | st.dates().map(str) | st.sampled_from(["2026-13-01", "99999-01-01", ""]),
     specialist=st.none() | st.text(max_size=40) | st.just("alice-park"),
 )
-def test_slot_api_fuzzed(client, generous_limits, clinic, date, specialist):
-    _world()
+def test_slot_api_fuzzed(client, world, generous_limits, clinic, date, specialist):
     params = {"clinic": clinic, "date": date}
     if specialist is not None:
         params["specialist"] = specialist
@@ -182,27 +179,8 @@ def test_reschedule_with_bad_start(client, world, generous_limits, value):
     assert appointment.start == original
 
 
-def _world():
-    """Hypothesis runs many examples in one test: build the clinic once per test."""
-    from clinics.models import Clinic
-
-    if not Clinic.objects.filter(slug="kalamazoo").exists():
-        return make_world()
-    from appointments.models import AppointmentType, BookingRules
-    from clinics.models import Specialist
-    from tests.conftest import World
-
-    return World(
-        Clinic.objects.get(slug="kalamazoo"),
-        Specialist.objects.get(slug="alice-park"),
-        Specialist.objects.get(slug="bob-stone"),
-        AppointmentType.objects.get(slug="initial-evaluation"),
-        BookingRules.current(),
-    )
-
-
 def test_a_date_of_birth_at_the_edges_never_breaks(client, world, generous_limits):
-    for value in ("0001-01-01", "9999-12-31", "1900-02-29", "2000-02-29", (dt.date.today()).isoformat()):
+    for value in ("0001-01-01", "9999-12-31", "1900-02-29", "2000-02-29", world.today().isoformat()):
         response = client.post(f"/book/{world.clinic.slug}/details/", {**valid_booking(world), "date_of_birth": value})
         assert response.status_code in (200, 302)
 
@@ -230,7 +208,7 @@ def test_newsletter_links_with_bad_tokens(client, generous_limits, value):
         assert response.status_code in (400, 404, 410)
 
 
-def test_a_newsletter_signup_faster_than_a_person_is_dropped_quietly(client, generous_limits):
+def test_a_newsletter_signup_faster_than_a_person_is_dropped_quietly(client, clock, generous_limits):
     from newsletter.models import Subscriber
 
     response = client.post("/newsletter/", {"email": "quick@example.com", "rendered_at": _now_signed()})

@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
-from tests.armorpt.test_healthz import closed_port
+from tests.helpers import closed_port
 
 
 @pytest.fixture

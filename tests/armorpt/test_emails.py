@@ -11,8 +11,8 @@ from appointments import notifications, services
 from armorpt import emails
 from armorpt.models import OutboundEmail
 from armorpt.tasks import send_email, sweep_outbox
-from tests.conftest import patient
 from tests.factories import AppointmentFactory
+from tests.helpers import patient
 from tests.mail_backends import FlakyBackend
 
 pytestmark = pytest.mark.django_db

@@ -1,17 +1,8 @@
-import socket
-
 import pytest
 from django.test import override_settings
 
 from armorpt.celery import app as celery_app
-from tests.conftest import use_broker
-
-
-def closed_port():
-    """A local port nothing listens on: connecting to it is refused at once, like a stopped Redis."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers import closed_port, use_broker
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from appointments.models import Appointment
 from armorpt.forms import BotTrapMixin
 from armorpt.models import OutboundEmail
 from armorpt.net import client_ip
-from tests.conftest import as_a_person, patient
 from tests.factories import AppointmentFactory
+from tests.helpers import as_a_person, patient
 
 pytestmark = pytest.mark.django_db
 

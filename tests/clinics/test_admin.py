@@ -8,8 +8,8 @@ from django.contrib.auth.models import User
 from appointments import roles
 from appointments.models import WorkingHours
 from clinics.models import Clinic, ClinicAccess, ClinicClosure
-from tests.appointments.test_admin import book, client_for, staff_user
 from tests.factories import ClinicFactory, SpecialistFactory, WorkingHoursFactory
+from tests.helpers import book, client_for, detroit, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +310,22 @@ def test_time_off_must_end_after_it_starts(world, admin_client):
 
     assert response.status_code == 200
     assert "Time off must end after it starts." in response.content.decode()
+
+
+def test_time_off_on_the_clock_change_nights(world, admin_client):
+    def add(day, start, end):
+        return admin_client.post(
+            "/admin/appointments/timeoff/add/",
+            {"specialist": world.alice.pk, "start_0": day, "start_1": start, "end_0": day, "end_1": end, "reason": ""},
+        )
+
+    # Fall-back night: 1:00-2:00 happens twice; "1:30" is the first one (still daylight time).
+    assert add("2026-11-01", "01:30", "09:00").status_code == 302
+    assert world.alice.time_off.get().start == detroit(2026, 11, 1, 1, 30, fold=0)
+    # Spring-forward night: 2:30 does not exist, and the form says so instead of saving a guess.
+    refused = add("2027-03-14", "02:30", "09:00").content.decode()
+    assert "2:30 AM does not exist on March 14, 2027: the clocks go forward" in refused
+    assert world.alice.time_off.count() == 1
 
 
 def test_time_off_over_booked_visits_warns(world, admin_client):

@@ -7,7 +7,8 @@ from tests.content.pages import Page
 
 
 @pytest.fixture
-def demo(db):
+def demo(clock, db):
+    """The demo site as `make run` loads it, on the test's clock (its closures and openings follow "today")."""
     call_command("load_demo", stdout=io.StringIO())
 
 

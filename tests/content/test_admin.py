@@ -1,10 +1,12 @@
 import json
 
 import pytest
+from django.utils import timezone
 
 from content.models import Guide
-from tests.content.pages import Page
+from tests.content.pages import Page, form_data
 from tests.factories import ExerciseFactory, GuideFactory
+from tests.helpers import HARD_INSTANTS
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,24 @@ def test_guide_search_finds_guides_by_exercise_name(demo, admin_client):
     assert [a.text for a in page.find_all("a") if "/change/" in a.attrs.get("href", "")] == [
         "Back pain exercises you can do at home"
     ]
+
+
+@pytest.mark.parametrize(
+    "clock", [HARD_INSTANTS["fall-back-first-1-30"], HARD_INSTANTS["fall-back-second-1-30"]], indirect=True
+)
+def test_a_guide_published_in_the_repeated_hour_of_the_fall_back_night_saves_again(clock, db, admin_client):
+    guide = GuideFactory(title="Neck pain basics", published_at=timezone.now())
+    change_url = f"/admin/content/guide/{guide.pk}/change/"
+    data = form_data(admin_client.get(change_url).content.decode(), "guide_form")
+    assert (data["published_at_0"], data["published_at_1"]) == ("2026-11-01", "01:30:00")
+    data["title"] = "Neck pain: the basics"
+
+    response = admin_client.post(change_url, data)
+
+    assert response.status_code == 302, Page(response.content.decode()).text
+    guide.refresh_from_db()
+    assert guide.title == "Neck pain: the basics"
+    assert guide.published_at == HARD_INSTANTS["fall-back-first-1-30"]  # 1:30 read as the first 1:30
 
 
 def test_draft_filter_lists_only_unpublished_guides(db, admin_client):

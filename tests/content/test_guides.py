@@ -1,5 +1,4 @@
 import datetime
-from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -44,7 +43,7 @@ def test_exercise_steps_show_as_a_numbered_list_without_typed_numbers(db, get_pa
     assert "Stop if it hurts." in article.text
 
 
-def test_unpublished_guide_is_404_for_patients_and_left_out_of_lists(db, client):
+def test_unpublished_guide_is_404_for_patients_and_left_out_of_lists(db, client, clock):
     draft = GuideFactory(slug="draft", title="Draft guide", is_published=False, published_at=None)
     scheduled = GuideFactory(
         slug="later", title="Scheduled guide", published_at=timezone.now() + datetime.timedelta(days=2)
@@ -57,14 +56,13 @@ def test_unpublished_guide_is_404_for_patients_and_left_out_of_lists(db, client)
     assert "Draft guide" not in client.get("/").content.decode()
 
 
-def test_a_scheduled_guide_appears_once_its_time_comes(db, client):
+def test_a_scheduled_guide_appears_once_its_time_comes(db, client, clock):
     GuideFactory(slug="soon", published_at=timezone.now() + datetime.timedelta(minutes=5))
     assert client.get("/guides/soon/").status_code == 404
 
     # Nothing is saved in between: the cached guide must not stay hidden.
-    later = timezone.now() + datetime.timedelta(minutes=6)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert client.get("/guides/soon/").status_code == 200
+    clock.shift(datetime.timedelta(minutes=6))
+    assert client.get("/guides/soon/").status_code == 200
 
 
 def test_staff_can_preview_an_unpublished_guide(db, client, admin_user):

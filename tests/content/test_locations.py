@@ -1,5 +1,4 @@
 import datetime
-from unittest import mock
 
 import pytest
 from django.template.loader import render_to_string
@@ -38,20 +37,20 @@ def test_location_page_has_address_phone_map_link_and_booking(demo, get_page):
     assert "Luis Moreno" in team and "Marcus Reed" in team and "Grace Kowalski" not in team
 
 
-def test_clinic_page_marks_today_in_the_clinics_time_zone(db, get_page):
+@pytest.mark.clock(MONDAY_EVENING_UTC)
+def test_clinic_page_marks_today_in_the_clinics_time_zone(db, get_page, clock):
     clinic = ClinicFactory(slug="far-east", timezone="Pacific/Kiritimati")
     OpeningHoursFactory(clinic=clinic, weekday=Weekday.MONDAY, opens=datetime.time(8), closes=datetime.time(12))
     OpeningHoursFactory(clinic=clinic, weekday=Weekday.TUESDAY, opens=datetime.time(9), closes=datetime.time(17))
 
-    with mock.patch("django.utils.timezone.now", return_value=MONDAY_EVENING_UTC):
-        page = get_page("/locations/far-east/")
+    page = get_page("/locations/far-east/")
 
     row = today_row(page)
     assert row.text.startswith("Tuesday Today")
     assert "9:00 AM to 5:00 PM" in row.text
 
 
-def test_clinic_page_shows_upcoming_closures_and_marks_them_in_the_week(db, get_page):
+def test_clinic_page_shows_upcoming_closures_and_marks_them_in_the_week(db, get_page, clock):
     clinic = ClinicFactory(slug="here")
     for weekday in range(5):
         OpeningHoursFactory(clinic=clinic, weekday=weekday)
@@ -70,7 +69,7 @@ def test_clinic_page_shows_upcoming_closures_and_marks_them_in_the_week(db, get_
     assert "Closed" in row.text and "Staff training" in row.text
 
 
-def test_today_row_says_closed_on_a_closure_day(db, get_page):
+def test_today_row_says_closed_on_a_closure_day(db, get_page, clock):
     clinic = ClinicFactory(slug="shut")
     today = timezone.localdate()
     OpeningHoursFactory(clinic=clinic, weekday=today.weekday())
@@ -116,7 +115,7 @@ def test_inactive_clinic_is_hidden(demo, client):
         ("content/_clinic_card.html", {}, None),
     ],
 )
-def test_next_opening_from_the_booking_app_or_a_call_to_book(db, template, openings, expected):
+def test_next_opening_from_the_booking_app_or_a_call_to_book(db, clock, template, openings, expected):
     clinic = ClinicFactory(slug="open", phone="+12695550100")
     day = hours.week(selectors.clinic("open"), timezone.now())[0]
 

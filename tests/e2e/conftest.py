@@ -9,23 +9,22 @@ On failure a test leaves in test-artifacts/<test>/: a screenshot of every step i
 (`journey.step(...)`), the last page as PNG and HTML, and the emails it sent.
 """
 
+import datetime as dt
 import io
 import os
 import re
 import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core import mail
 
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.helpers import ARTIFACTS, AXE_JS, AXE_TAGS, ROOT, VNU_JAR
+from tests.helpers import DEFAULT_NOW
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 SETUP_HINT = "run `bash .ci/e2e-setup.sh` (apt-get install chromium, npm ci)"
 
@@ -186,7 +185,15 @@ def page(journey):
     return journey.new_page()
 
 
-# --- Data: the demo site, as `make run` shows it -------------------------------------------------
+# --- The clock and the data: the demo site, as `make run` shows it -------------------------------
+
+
+@pytest.fixture
+def clock():
+    """Starts at DEFAULT_NOW, like everywhere else, but runs: a person in the browser takes seconds
+    to fill in a form, and the live server (a thread of this process) must see them pass."""
+    with time_machine.travel(DEFAULT_NOW.astimezone(dt.UTC), tick=True) as traveller:
+        yield traveller
 
 
 def _load_demo():
@@ -202,7 +209,7 @@ def _load_demo():
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(clock, transactional_db):
     """The demo clinics, team, hours and guides, for the live server (committed, so its thread sees them).
 
     Also the staff roles: a transactional test's flush drops the rows their migration made.
@@ -211,7 +218,7 @@ def demo(transactional_db):
 
 
 @pytest.fixture
-def demo_in_transaction(db):
+def demo_in_transaction(clock, db):
     """The demo data for tests through Django's test client (rolled back after each test)."""
     _load_demo()
 
@@ -223,8 +230,6 @@ def outbox():
 
 
 # --- axe-core and the Nu Html Checker ------------------------------------------------------------
-
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
@@ -247,25 +252,3 @@ def axe(axe_source):
         return result["violations"]
 
     return run
-
-
-def run_vnu(files):
-    """The Nu Html Checker's errors for each file, in one JVM start: {path: [message, ...]}."""
-    import json
-
-    completed = subprocess.run(
-        ["java", "-Xss4m", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    report = json.loads(completed.stderr or completed.stdout)
-    errors = {}
-    for message in report["messages"]:
-        if message.get("type") == "error" or message.get("subType") == "fatal":
-            path = message.get("url", "").removeprefix("file:")
-            where = f"line {message.get('lastLine', '?')}"
-            extract = " ".join(message.get("extract", "").split())
-            errors.setdefault(path, []).append(f"{where}: {message['message']}  [{extract}]")
-    return errors

@@ -1,15 +1,24 @@
 """What a patient does in the browser, in a few words each; and reading the emails they get."""
 
 import datetime as dt
+import json
 import re
+import subprocess
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
-from armorpt.forms import BotTrapMixin
+from tests.helpers import as_a_person, book_directly
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # A POST sooner than this after the form was shown is taken for a bot and dropped quietly.
 HUMAN_PAUSE = settings.FORM_MIN_SECONDS + 0.3
@@ -100,30 +109,6 @@ def free_starts(clinic, specialist, day):
     return {slot.start for slot in slots}
 
 
-def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
-    """An appointment made through the booking service (for tests about what happens after booking)."""
-    from appointments import availability, services
-    from clinics.models import Clinic
-
-    clinic = Clinic.objects.get(slug=clinic_slug)
-    now = timezone.now()
-    # From tomorrow + 2 days, so the visit is well outside the online change cut-off.
-    first_day = availability.local_today(clinic, now) + dt.timedelta(days=2)
-    slots = availability.slots_for_clinics(
-        [clinic], now=now, days=14, first_day=first_day, appointment_type=availability.online_type()
-    )[clinic.pk]
-    patient = services.Patient(
-        first_name="Ben",
-        last_name=f"Ortiz{n}",
-        email=f"ben{n}@example.com",
-        phone=f"+1269555{n:04d}",
-        date_of_birth=dt.date(1979, 6, 1),
-        reason="back-pain",
-        consented_at=now,
-    )
-    return services.book_appointment(clinic=clinic, start=slots[skip].start, patient=patient, now=now)
-
-
 def take_every_specialist_at(start, clinic_slug):
     """Someone faster books `start` with every specialist of the clinic."""
     from appointments import services
@@ -138,13 +123,6 @@ def take_every_specialist_at(start, clinic_slug):
             services.book_appointment(clinic=clinic, start=start, specialist=specialist, patient=patient)
         except services.BookingError:
             pass
-
-
-def as_a_person():
-    """The bot-trap fields of a form a person filled in a minute ago (for posts through the test client)."""
-    from django.core import signing
-
-    return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}
 
 
 def error_states(client):
@@ -258,3 +236,23 @@ def _query(url, key):
     from urllib.parse import parse_qs
 
     return parse_qs(urlsplit(url).query)[key][0]
+
+
+def run_vnu(files):
+    """The Nu Html Checker's errors for each file, in one JVM start: {path: [message, ...]}."""
+    completed = subprocess.run(
+        ["java", "-Xss4m", "-jar", str(VNU_JAR), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    report = json.loads(completed.stderr or completed.stdout)
+    errors = {}
+    for message in report["messages"]:
+        if message.get("type") == "error" or message.get("subType") == "fatal":
+            path = message.get("url", "").removeprefix("file:")
+            where = f"line {message.get('lastLine', '?')}"
+            extract = " ".join(message.get("extract", "").split())
+            errors.setdefault(path, []).append(f"{where}: {message['message']}  [{extract}]")
+    return errors

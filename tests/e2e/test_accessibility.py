@@ -7,11 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, AXE_TAGS
 from tests.e2e.crawl import crawl, one_per_path
-from tests.e2e.helpers import FormTimer, book_directly, choose_time, fill_details, take_every_specialist_at
+from tests.e2e.helpers import ARTIFACTS, AXE_TAGS, FormTimer, choose_time, fill_details, take_every_specialist_at
 from tests.e2e.known_violations import check_known
-from tests.e2e.test_links import seeds
+from tests.helpers import book_directly, seeds
 
 pytestmark = pytest.mark.e2e(needs=("chromium", "axe"))
 

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from tests.e2e.helpers import (
     PATIENT,
     FormTimer,
-    book_directly,
     choose_time,
     emails_to,
     fill_details,
@@ -17,6 +16,7 @@ from tests.e2e.helpers import (
     take_every_specialist_at,
     time_links,
 )
+from tests.helpers import book_directly
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 

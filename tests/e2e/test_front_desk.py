@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import book_directly
+from tests.helpers import book_directly
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 

@@ -3,11 +3,10 @@ crawl from `/` finds, and each form's error states."""
 
 import pytest
 
-from tests.e2e.conftest import run_vnu
 from tests.e2e.crawl import crawl, one_per_path
-from tests.e2e.helpers import error_states
+from tests.e2e.helpers import error_states, run_vnu
 from tests.e2e.known_violations import check_known
-from tests.e2e.test_links import seeds
+from tests.helpers import seeds
 
 pytestmark = pytest.mark.e2e(needs=("vnu",))
 

@@ -7,16 +7,7 @@ import re
 from urllib.parse import urlsplit
 
 from tests.e2e.crawl import crawl
-from tests.e2e.helpers import book_directly
-
-
-def seeds(client):
-    """Besides `/`: what the sitemap lists, and a patient's booking pages (linked only from emails)."""
-    sitemap = client.get("/sitemap.xml").content.decode()
-    urls = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
-    appointment = book_directly("kalamazoo")
-    # The newsletter page is the footer form's target (a POST), so no link leads to it.
-    return ["/robots.txt", "/sitemap.xml", "/newsletter/", *urls, f"/book/done/{appointment.token}/"]
+from tests.helpers import seeds
 
 
 def test_every_internal_link_and_static_file_resolves(demo_in_transaction, client):

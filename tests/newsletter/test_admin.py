@@ -9,9 +9,8 @@ from django.core import mail
 
 from armorpt.models import OutboundEmail
 from newsletter.models import Delivery, Issue, Subscriber
-from tests.conftest import as_a_person
 from tests.factories import IssueFactory, SubscriberFactory
-from tests.newsletter.conftest import text
+from tests.helpers import as_a_person, text
 
 pytestmark = pytest.mark.django_db
 

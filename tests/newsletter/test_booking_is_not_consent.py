@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from newsletter.models import Subscriber
-from tests.conftest import as_a_person
+from tests.helpers import as_a_person
 
 pytestmark = pytest.mark.django_db
 

@@ -1,27 +1,25 @@
 """Every newsletter page: well formed for assistive technology, no inline style or script, and the
 pages reached through a personal link kept out of search engines."""
 
-import time
+import datetime as dt
 from collections import Counter
-from unittest import mock
 
 import pytest
 
 from newsletter import services, tokens
-from tests.conftest import as_a_person
 from tests.content.pages import Page
 from tests.factories import SubscriberFactory
-from tests.newsletter.conftest import text
+from tests.helpers import as_a_person, text
 
 pytestmark = pytest.mark.django_db
 
 
-def _pages(client):
+def _pages(client, clock):
     pending = SubscriberFactory(email="pending@example.com", status="pending", first_name="Pat")
     confirmed = SubscriberFactory(email="confirmed@example.com")
     gone = SubscriberFactory(email="gone@example.com")
-    with mock.patch("django.core.signing.time.time", return_value=time.time() - 8 * 86400):
-        expired = tokens.confirm_token(pending)
+    expired = tokens.confirm_token(pending)
+    clock.shift(dt.timedelta(days=8))
     used = tokens.confirm_token(gone)
     services.unsubscribe(gone)  # an old link, from before they confirmed and then left
     return {
@@ -44,8 +42,8 @@ def _pages(client):
     }
 
 
-def test_every_page_is_well_formed_accessible_and_self_contained(client):
-    for name, (response, status, private) in _pages(client).items():
+def test_every_page_is_well_formed_accessible_and_self_contained(client, clock):
+    for name, (response, status, private) in _pages(client, clock).items():
         assert response.status_code == status, name
         page = Page(text(response))
         ids = [e.attrs["id"] for e in page.find_all() if "id" in e.attrs]

@@ -119,7 +119,7 @@ def test_a_reader_who_unsubscribes_during_the_send_is_skipped(readers, django_ca
     assert services.progress(issue)["skipped"] == 1
 
 
-def test_a_delivery_taken_by_a_worker_that_died_is_never_sent_again(send, readers, monkeypatch):
+def test_a_delivery_taken_by_a_worker_that_died_is_never_sent_again(send, readers, monkeypatch, clock):
     issue = IssueFactory()
     monkeypatch.setattr(tasks.send_batch, "apply_async", lambda *a, **k: None)
     send(issue)
@@ -131,8 +131,8 @@ def test_a_delivery_taken_by_a_worker_that_died_is_never_sent_again(send, reader
     assert crashed.subscriber.email not in recipients() and len(mail.outbox) == 4
 
     # Later the sweeper closes the books: marked failed, with the reason, and still not resent.
-    later = timezone.now() + services.STALE_AFTER + dt.timedelta(minutes=1)
-    services.sweep(now=later)
+    clock.shift(services.STALE_AFTER + dt.timedelta(minutes=1))
+    services.sweep()
     crashed.refresh_from_db()
     assert crashed.status == "failed" and "not sent again" in crashed.error
     assert len(mail.outbox) == 4
@@ -140,7 +140,7 @@ def test_a_delivery_taken_by_a_worker_that_died_is_never_sent_again(send, reader
     assert issue.status == Issue.Status.SENT
 
 
-def test_the_sweeper_sends_batches_whose_task_was_lost(readers, django_capture_on_commit_callbacks, monkeypatch):
+def test_the_sweeper_sends_batches_whose_task_was_lost(readers, django_capture_on_commit_callbacks, monkeypatch, clock):
     issue = IssueFactory()
     monkeypatch.setattr(tasks.send_batch, "apply_async", lambda *a, **k: None)  # Redis was down
     with django_capture_on_commit_callbacks(execute=True):
@@ -148,7 +148,8 @@ def test_the_sweeper_sends_batches_whose_task_was_lost(readers, django_capture_o
     monkeypatch.undo()
 
     assert services.sweep() == 0  # queued a moment ago: maybe just busy
-    queued = services.sweep(now=timezone.now() + services.STALE_AFTER + dt.timedelta(seconds=1))
+    clock.shift(services.STALE_AFTER + dt.timedelta(seconds=1))
+    queued = services.sweep()
 
     assert queued == 5
     assert len(mail.outbox) == 5

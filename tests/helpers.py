@@ -1,0 +1,254 @@
+"""What tests call by name: a clinic to book in, patients, staff users, brokers, pages and emails.
+
+Fixtures live in the conftest files; everything else shared lives here. A test module is never
+imported by another.
+
+"Now" in a test is whatever its `clock` fixture says (tests/conftest.py): every helper below reads
+`timezone.now()` and so follows the frozen clock. Nothing here reads the wall clock behind its back.
+"""
+
+import datetime as dt
+import re
+import socket
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import Group, User
+from django.core import signing
+from django.test import Client
+from django.utils import timezone
+
+from appointments import availability, services
+from appointments.models import Appointment, BookingRules
+from appointments.services import Patient
+from armorpt.forms import BotTrapMixin
+from armorpt.models import OutboundEmail
+from clinics.models import Clinic, ClinicAccess
+from tests.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    ClinicFactory,
+    SpecialistFactory,
+    WorkingHoursFactory,
+)
+
+# --- The clock -------------------------------------------------------------------------------------
+
+DETROIT = ZoneInfo("America/Detroit")
+
+
+def detroit(year, month, day, hour, minute=0, *, fold=0):
+    """The instant a Kalamazoo clock shows as given, in UTC; `fold=1` is the second 1:30 of the fall-back night.
+
+    In UTC because a local time in the repeated hour never compares equal to any time in another zone (PEP 495).
+    """
+    return dt.datetime(year, month, day, hour, minute, tzinfo=DETROIT, fold=fold).astimezone(dt.UTC)
+
+
+# "Now" for a test that asks for the clock and names no other instant: a Tuesday morning in
+# Kalamazoo, away from month ends and clock changes, so a failure there is about the code under test.
+DEFAULT_NOW = detroit(2027, 6, 15, 9, 0)
+
+# The instants at which tests that read the real clock used to fail: before the clinic opens,
+# late in the evening, at the turn of the year, and on both clock-change days of America/Detroit.
+# Tests of time-sensitive rules run at each (`@pytest.mark.parametrize("clock", HARD_INSTANTS, indirect=True)`).
+HARD_INSTANTS = {
+    "weekday-early-morning": detroit(2026, 12, 1, 1, 0),  # 06:00 UTC
+    "weekday-late-evening": detroit(2026, 12, 1, 23, 30),  # already tomorrow in UTC
+    "new-years-eve": detroit(2026, 12, 31, 23, 30),
+    "spring-forward-night": detroit(2027, 3, 14, 1, 30),  # 02:00-03:00 does not exist tonight
+    "fall-back-first-1-30": detroit(2026, 11, 1, 1, 30),  # 01:00-02:00 happens twice tonight
+    "fall-back-second-1-30": detroit(2026, 11, 1, 1, 30, fold=1),
+}
+
+
+# --- A clinic to book in ------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """One clinic open every day 08:00-17:00 with two specialists, and the default rules."""
+
+    clinic: Clinic
+    alice: object
+    bob: object
+    visit_type: object
+    rules: BookingRules
+
+    @property
+    def now(self):
+        return timezone.now()
+
+    def today(self):
+        """Today's date at the clinic (not in UTC: late evening in Kalamazoo is already tomorrow there)."""
+        return timezone.now().astimezone(self.clinic.tz).date()
+
+    def local(self, days_ahead, hour, minute=0):
+        """An aware UTC datetime: `days_ahead` days from today, at hour:minute clinic time."""
+        day = self.today() + dt.timedelta(days=days_ahead)
+        return dt.datetime.combine(day, dt.time(hour, minute), self.clinic.tz).astimezone(dt.UTC)
+
+    def visit(self, days_ahead, hour=9, minute=0, *, booked_hours_ago=72, specialist=None, **fields):
+        """A visit `days_ahead` days from today at hour:minute clinic time, booked `booked_hours_ago` hours ago.
+
+        Written straight to the database (no rules checked, no emails): for tests about what happens
+        to visits that already exist: reminders, the schedule, the purge.
+        """
+        appointment = AppointmentFactory(
+            clinic=self.clinic,
+            specialist=specialist or self.alice,
+            appointment_type=self.visit_type,
+            start=self.local(days_ahead, hour, minute),
+            **fields,
+        )
+        booked_at = timezone.now() - dt.timedelta(hours=booked_hours_ago)
+        Appointment.objects.filter(pk=appointment.pk).update(created_at=booked_at)
+        appointment.refresh_from_db()
+        return appointment
+
+
+def make_world():
+    clinic = ClinicFactory(slug="kalamazoo", name="Armor PT Kalamazoo", confirms_online_bookings=True)
+    alice = SpecialistFactory(slug="alice-park", name="Alice Park", clinics=[clinic])
+    bob = SpecialistFactory(slug="bob-stone", name="Bob Stone", clinics=[clinic])
+    for person in (alice, bob):
+        for weekday in range(7):
+            WorkingHoursFactory(specialist=person, clinic=clinic, weekday=weekday)
+    rules = BookingRules()
+    rules.save()
+    return World(clinic, alice, bob, AppointmentTypeFactory(), rules)
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+
+def patient(n=1, **changes):
+    values = {
+        "first_name": "Ana",
+        "last_name": f"Lopez{n}",
+        "email": f"ana{n}@example.com",
+        "phone": f"+1269555{n:04d}",
+        "date_of_birth": dt.date(1985, 4, 2),
+        "reason": "back-pain",
+        "notes": "Sore since the move.",
+        "consented_at": timezone.now(),
+    }
+    return Patient(**{**values, **changes})
+
+
+def as_a_person():
+    """The bot-trap fields of a form a person filled in a minute ago (armorpt.forms.BotTrapMixin)."""
+    return {"website": "", "rendered_at": signing.dumps(time.time() - 60, salt=BotTrapMixin.SALT)}
+
+
+def staff_user(username, role=None, clinics=(), **extra):
+    """A staff user in the group `role`, working at `clinics`."""
+    user = User.objects.create_user(username, password="not-used-here-0", is_staff=True, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    for clinic in clinics:
+        ClinicAccess.objects.create(user=user, clinic=clinic)
+    return user
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- Bookings -------------------------------------------------------------------------------------
+
+
+def book(world, days=2, hour=10, specialist=None, n=1, **changes):
+    """A phone booking the front desk made for patient `n`, `days` days from today at `hour` clinic time."""
+    return services.book_appointment(
+        clinic=world.clinic,
+        start=world.local(days, hour),
+        specialist=specialist or world.alice,
+        patient=patient(n, **changes),
+        source=Appointment.Source.PHONE,
+    )
+
+
+def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
+    """An online booking at the first free time two days or more away, through the booking service."""
+    clinic = Clinic.objects.get(slug=clinic_slug)
+    now = timezone.now()
+    # Two days ahead at least, so the visit is well outside the online change cut-off.
+    first_day = availability.local_today(clinic, now) + dt.timedelta(days=2)
+    slots = availability.slots_for_clinics(
+        [clinic], now=now, days=14, first_day=first_day, appointment_type=availability.online_type()
+    )[clinic.pk]
+    person = Patient(
+        first_name="Ben",
+        last_name=f"Ortiz{n}",
+        email=f"ben{n}@example.com",
+        phone=f"+1269555{n:04d}",
+        date_of_birth=dt.date(1979, 6, 1),
+        reason="back-pain",
+        consented_at=now,
+    )
+    return services.book_appointment(clinic=clinic, start=slots[skip].start, patient=person, now=now)
+
+
+# --- Pages and emails -----------------------------------------------------------------------------
+
+CSRF_VALUE = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def text(response):
+    return response.content.decode()
+
+
+def without_csrf(response):
+    """The page as a person sees it: the CSRF token and the form's signed render time differ every time."""
+    page = CSRF_VALUE.sub('name="csrfmiddlewaretoken" value=""', text(response))
+    return re.sub(r'name="rendered_at" value="[^"]*"', 'name="rendered_at" value=""', page)
+
+
+def newsletter_link(body, kind):
+    """The first /newsletter/<kind>/<token>/ address in an email body."""
+    match = re.search(rf"https://armorpt\.test(/newsletter/{kind}/[^/\s\"<>]+/)", body)
+    assert match, f"no {kind} link in:\n{body}"
+    return match.group(1)
+
+
+def emails(kind):
+    return list(OutboundEmail.objects.filter(kind=kind).order_by("created_at"))
+
+
+def seeds(client):
+    """Pages a crawl from `/` cannot reach by links: what the sitemap lists, and a patient's booking pages."""
+    sitemap = client.get("/sitemap.xml").content.decode()
+    urls = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    appointment = book_directly("kalamazoo")
+    # The newsletter page is the footer form's target (a POST), so no link leads to it.
+    return ["/robots.txt", "/sitemap.xml", "/newsletter/", *urls, f"/book/done/{appointment.token}/"]
+
+
+# --- Services -------------------------------------------------------------------------------------
+
+
+def use_broker(url, *, eager=False):
+    """Point Celery at `url` and forget pooled connections to the old broker."""
+    import kombu.pools
+
+    from armorpt.celery import app
+
+    app.conf.broker_url = url
+    app.conf.task_always_eager = eager
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
+
+
+def closed_port():
+    """A local port nothing listens on: connecting to it is refused at once, like a stopped Redis."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
