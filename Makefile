@@ -25,8 +25,11 @@ var:
 migrate: $(VENV)/.runtime var
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput -v0
 
+# Links in emails and in what load_demo prints point at the address `make run` serves, unless SITE_URL says otherwise.
+RUN_ENV = DEBUG=$${DEBUG:-true} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
+
 demo: migrate
-	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo --sample-visits
+	$(RUN_ENV) $(PY) manage.py load_demo --sample-visits
 
 run: demo
 	@echo ""
@@ -34,7 +37,7 @@ run: demo
 	@echo "  Staff admin:  http://$(HOST):$(PORT)/admin/  (user admin, password armor-local-demo; local only)"
 	@echo "  Emails a patient would receive are written to var/mail/"
 	@echo ""
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/pytest $(PYTEST_ARGS)

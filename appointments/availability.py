@@ -270,6 +270,26 @@ def _visit_slots(calendar, first_day, last_day, appointment_type, window):
     )
 
 
+def days_at_clinic(clinic, *, now, first_day, days, appointment_type, specialist=None, rules=None):
+    """Free slots at one clinic over `days` local days, and the days on which it is open at all.
+
+    One calendar read serves both: step 2's day strip tells "full" (open, nothing free) from
+    "closed" (a closure, or nobody works that weekday).
+    """
+    window = Window.for_patients(rules or BookingRules.current(), now)
+    last_day = first_day + dt.timedelta(days=days - 1)
+    calendar = load_calendars([clinic], first_day, last_day, specialist=specialist)[clinic.pk]
+    slots = _visit_slots(calendar, first_day, last_day, appointment_type, window) if appointment_type else []
+    worked = {weekday for person in calendar.specialists for weekday, blocks in person.blocks.items() if blocks}
+    open_days = {
+        first_day + dt.timedelta(days=n)
+        for n in range(days)
+        if (first_day + dt.timedelta(days=n)).weekday() in worked
+        and first_day + dt.timedelta(days=n) not in calendar.closed_dates
+    }
+    return slots, open_days
+
+
 def next_openings(clinics, *, now, specialist=None):
     """The first free start per clinic id within the booking horizon (None where there is none)."""
     rules = BookingRules.current()
@@ -335,6 +355,22 @@ def parse_start(value, tz):
 
 def check_start(value, *, clinic, specialist, now, appointment_type=None):
     """(start, None) when `value` is a free online start time, else (start or None, message for the patient)."""
+    start, problem = check_start_time(value, clinic=clinic, now=now)
+    if problem:
+        return start, problem
+    appointment_type = appointment_type or online_type()
+    window = Window.for_patients(BookingRules.current(), now)
+    if not free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window, specialist=specialist):
+        return start, "That time is not available. Please choose one of the nearest free times below."
+    return start, None
+
+
+def check_start_time(value, *, clinic, now):
+    """Like check_start, without asking whether someone is free then: is it a time we book online at all?
+
+    The booking form stops here; whether the time is free is the booking service's to say, after it has
+    looked for the same patient's request already made for that time (a form sent twice).
+    """
     rules = BookingRules.current()
     start = parse_start(value, clinic.tz)
     if start is None:
@@ -347,10 +383,6 @@ def check_start(value, *, clinic, specialist, now, appointment_type=None):
             start,
             f"{clinic.name} is closed on {day:%A, %B} {day.day} ({closure.reason}). Please choose another day.",
         )
-    appointment_type = appointment_type or online_type()
-    window = Window.for_patients(rules, now)
-    if not free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window, specialist=specialist):
-        return start, "That time is not available. Please choose one of the nearest free times below."
     return start, None
 
 

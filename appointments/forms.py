@@ -86,9 +86,7 @@ class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
         self.fields["date_of_birth"].widget.attrs["max"] = now.date().isoformat()
 
     def clean_start(self):
-        start, problem = availability.check_start(
-            self.cleaned_data["start"], clinic=self.clinic, specialist=self.specialist, now=self.now
-        )
+        start, problem = availability.check_start_time(self.cleaned_data["start"], clinic=self.clinic, now=self.now)
         if problem:
             self.offer_alternatives(start)
             raise ValidationError(problem)

@@ -7,12 +7,19 @@ from django.conf import settings
 from django.urls import reverse
 
 from appointments.calendar import appointment_ics, calendar_url, manage_url
+from appointments.models import BookingRules
 from appointments.timefmt import format_when
 from armorpt.emails import queue_email
 
 
 def _context(appointment, **extra):
+    from appointments import services  # services writes these emails: imported here, not at the top
+
+    rules = BookingRules.current()
     return {
+        "can_change_online": services.can_change_online(appointment),
+        "change_deadline": format_when(services.online_change_deadline(appointment).astimezone(appointment.clinic.tz)),
+        "cutoff_hours": rules.change_cutoff_hours,
         "appointment": appointment,
         "clinic": appointment.clinic,
         "specialist": appointment.specialist,

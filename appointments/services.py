@@ -86,7 +86,7 @@ def book_appointment(
         # Bookings at one clinic take turns, so a double-submitted form finds the first booking.
         Clinic.objects.select_for_update().get(pk=clinic.pk)
         if online:
-            if existing := _same_request(clinic, start, patient, now):
+            if existing := _same_request(clinic, start, specialist, patient, now):
                 return existing
             _check_patient_limit(patient, rules, now)
         for candidate in _candidates(clinic, start, specialist, appointment_type, window):
@@ -114,14 +114,28 @@ def _candidates(clinic, start, specialist, appointment_type, window):
     return list(Specialist.objects.filter(pk__in=ids).order_by("pk"))
 
 
-def _same_request(clinic, start, patient, now):
+def _same_request(clinic, start, specialist, patient, now):
+    """The booking this patient already made for this time: their form was sent twice.
+
+    Matched on all they typed that identifies them, so that knowing someone's email and time is
+    not enough to be shown their booking (its page holds the link that can cancel it).
+    """
     if not patient.email:
         return None
-    return (
-        Appointment.objects.active()
-        .filter(clinic=clinic, start=start, email__iexact=patient.email, created_at__gte=now - DUPLICATE_WINDOW)
-        .first()
+    same = Appointment.objects.active().filter(
+        clinic=clinic,
+        start=start,
+        source=Appointment.Source.ONLINE,
+        email__iexact=patient.email,
+        phone=str(patient.phone),
+        date_of_birth=patient.date_of_birth,
+        first_name__iexact=patient.first_name,
+        last_name__iexact=patient.last_name,
+        created_at__gte=now - DUPLICATE_WINDOW,
     )
+    if specialist is not None:
+        same = same.filter(specialist=specialist)
+    return same.first()
 
 
 def _check_patient_limit(patient, rules, now):
@@ -317,9 +331,20 @@ def _lock(appointment):
     )
 
 
+def online_change_deadline(appointment: Appointment) -> dt.datetime:
+    """Until when the patient may cancel or move this visit themselves (later: by phone only)."""
+    return appointment.start - BookingRules.current().change_cutoff
+
+
+def can_change_online(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+    """The one rule behind the manage page, the reschedule page, the emails and the services below."""
+    now = now or timezone.now()
+    return appointment.status in OPEN_STATUSES and now <= online_change_deadline(appointment)
+
+
 def _check_cutoff(appointment, now, verb):
     rules = BookingRules.current()
-    if appointment.start - now < rules.change_cutoff:
+    if not can_change_online(appointment, now=now):
         raise ChangeNotAllowed(
             f"Your visit is less than {rules.change_cutoff_hours} hours away, so it can no longer be changed online. "
             f"To {verb}, please call {appointment.clinic.name} at {appointment.clinic.phone_display}."

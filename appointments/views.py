@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from appointments import availability, services
+from appointments import availability, picker, services
 from appointments.calendar import appointment_ics
 from appointments.forms import BookingForm
 from appointments.models import Appointment, BookingRules
@@ -78,25 +78,34 @@ def times(request, clinic_slug):
             {"clinic": clinic, "specialist": specialist, "elsewhere": specialist.clinics.active()},
             status=404,
         )
-    rules = BookingRules.current()
-    first_day = _first_day(request.GET.get("from"), clinic, now, rules)
-    days, next_day = _days_with_times(clinic, specialist, now, first_day, rules, reason=_reason(request))
+    time_picker = picker.build(
+        clinic=clinic,
+        specialist=specialist,
+        choices=choices,
+        day=_date_or_none(request.GET.get("day") or request.GET.get("from")),  # `from`: older links
+        now=now,
+        rules=BookingRules.current(),
+        appointment_type=availability.online_type(),
+        reason=_reason(request),
+    )
     return render(
         request,
         "appointments/times.html",
         {
             "clinic": clinic,
             "specialist": specialist,
-            "specialists": choices,
-            "days": days,
+            "picker": time_picker,
             "zone": zone_label(clinic.timezone, now.astimezone(clinic.tz)),
-            "later_url": f"?{_query(request, **{'from': next_day.isoformat()})}" if next_day else None,
-            "earlier_url": f"?{_query(request, **{'from': None})}"
-            if first_day > availability.local_today(clinic, now)
-            else None,
-            "reason": _reason(request),
+            "booking_step": True,
         },
     )
+
+
+def _date_or_none(value):
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _bookable_specialists(clinic):
@@ -166,7 +175,7 @@ def details(request, clinic_slug):
     now = timezone.now()
     if request.method == "POST":
         form = BookingForm(request.POST, clinic=clinic, specialist=specialist, now=now)
-        if form.looks_automated():
+        if form.filled_honeypot():
             return render(request, "appointments/received_quietly.html", {"clinic": clinic})
         if form.is_valid() and (appointment := _book(form, clinic, specialist, now)):
             return redirect("booking:done", token=appointment.token)
@@ -210,7 +219,9 @@ def _book(form, clinic, specialist, now):
         )
     except services.SlotUnavailable as exc:
         start = data["start"]  # add_error() drops it from cleaned_data
-        form.add_error("start", exc.message)
+        # Why the time is not free, as the patient understands it (not offered, or taken meanwhile).
+        _, problem = availability.check_start(start.isoformat(), clinic=clinic, specialist=specialist, now=now)
+        form.add_error("start", problem or exc.message)
         form.offer_alternatives(start)
         form.chosen_start = None
     except services.BookingError as exc:
@@ -350,20 +361,23 @@ def _confirm_reschedule(request, appointment, value, now, context):
         new_start=local.isoformat() if local else "",
         new_specialist=specialist,
         problem=problem,
+        # Moving into the cut-off is allowed, but the patient must know before they confirm.
+        phone_only_after=bool(local) and not problem and local - now < BookingRules.current().change_cutoff,
     )
     return render(request, "appointments/reschedule_confirm.html", context, status=200)
 
 
 def _appointment_context(appointment):
     rules = BookingRules.current()
-    now = timezone.now()
+    can_change = services.can_change_online(appointment)
     return {
         "appointment": appointment,
         "clinic": appointment.clinic,
         "when": format_when(appointment.start_local),
-        "can_change": appointment.status in services.OPEN_STATUSES and appointment.start - now >= rules.change_cutoff,
-        "inside_cutoff": appointment.status in services.OPEN_STATUSES and appointment.start - now < rules.change_cutoff,
+        "can_change": can_change,
+        "inside_cutoff": appointment.status in services.OPEN_STATUSES and not can_change,
         "cutoff_hours": rules.change_cutoff_hours,
+        "change_deadline": format_when(services.online_change_deadline(appointment).astimezone(appointment.clinic.tz)),
     }
 
 

@@ -103,9 +103,11 @@ def signed_now():
 class BotTrapMixin(forms.Form):
     """A honeypot field and a signed "form shown at" time.
 
-    A bot fills every field and posts at once; a person leaves the hidden field empty and
-    takes more than a couple of seconds. The view answers a bot as if all went well and
-    saves nothing (so the bot learns nothing).
+    A bot fills the hidden field: the view answers it as if all went well and saves nothing
+    (`filled_honeypot()`), so it learns nothing. A form sent back within FORM_MIN_SECONDS of
+    being shown (autofill and a quick tap do that), more than FORM_MAX_AGE_SECONDS later (a
+    value fetched once and replayed), or without a valid time is not valid: the person sees it
+    again with everything they typed and one sentence, and the new page restarts the clock.
     """
 
     SALT = "armorpt.forms.rendered-at"
@@ -118,11 +120,28 @@ class BotTrapMixin(forms.Form):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         self.initial.setdefault("rendered_at", signed_now())
 
-    def looks_automated(self):
-        if self.data.get("website"):
-            return True
+    def filled_honeypot(self):
+        return bool(self.data.get("website"))
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if problem := self._timing_problem():
+            self.add_error(None, forms.ValidationError(problem, code="form_timing"))
+            self._restart_clock()
+        return cleaned_data
+
+    def _timing_problem(self):
         try:
             shown = float(signing.loads(self.data.get("rendered_at", ""), salt=self.SALT))
         except (signing.BadSignature, TypeError, ValueError):
-            return True
-        return time.time() - shown < settings.FORM_MIN_SECONDS
+            return "Something went wrong with this form. Please check your details and send it again."
+        waited = time.time() - shown
+        if waited < settings.FORM_MIN_SECONDS:
+            return "That was sent very quickly, before we could be sure. Please check your details and send it again."
+        if waited > settings.FORM_MAX_AGE_SECONDS:
+            return "This page was open for a long time. Please check your details and send it again."
+        return None
+
+    def _restart_clock(self):
+        self.data = self.data.copy()
+        self.data["rendered_at"] = signed_now()

@@ -287,8 +287,10 @@ RATE_LIMITS = {
     "slots_api": env("RATE_LIMIT_SLOTS_API", default="120/m"),
     "newsletter": env("RATE_LIMIT_NEWSLETTER", default="10/h"),
 }
-# A public form sent back sooner than this after it was shown came from a bot (armorpt.forms).
+# A public form sent back sooner than this after it was shown, or later than the maximum age,
+# is shown again to be checked and sent once more (armorpt.forms.BotTrapMixin).
 FORM_MIN_SECONDS = 2
+FORM_MAX_AGE_SECONDS = 2 * 60 * 60
 RATELIMIT_IP_META_KEY = "armorpt.net.client_ip"
 RATELIMIT_VIEW = "armorpt.views.rate_limited"
 # If the cache (Redis) is down, let people book rather than refuse everyone.

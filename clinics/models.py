@@ -83,6 +83,16 @@ class Clinic(models.Model):
         # A link, not an embed: no third-party request until the patient follows it.
         return "https://www.openstreetmap.org/search?" + urlencode({"query": self.address_one_line})
 
+    @property
+    def directions_url(self):
+        """Directions to the clinic: Google's maps link opens the Maps app on Android (and on iPhones
+        that have it), or the web page elsewhere. static/js/directions.js swaps in Apple Maps on Apple devices."""
+        return "https://www.google.com/maps/dir/?" + urlencode({"api": "1", "destination": self.address_one_line})
+
+    @property
+    def apple_maps_url(self):
+        return "https://maps.apple.com/?" + urlencode({"daddr": self.address_one_line})
+
 
 class OpeningHours(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="opening_hours")

@@ -45,11 +45,6 @@ class SignupForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
         for errors in self.errors.values():
             del errors[1:]  # One message per field: the first thing to fix.
 
-    @property
-    def is_bot(self):
-        """The honeypot has something in it, or the form came back faster than a person types."""
-        return self.looks_automated()
-
     def clean_email(self):
         local, _, domain = self.cleaned_data["email"].rpartition("@")
         return f"{local}@{domain.lower()}"

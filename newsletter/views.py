@@ -16,7 +16,7 @@ def signup(request):
     """GET: the page with the form. POST (the footer's form posts here too): ask for a confirmation."""
     if request.method == "POST":
         form = SignupForm(request.POST)
-        if form.is_bot:
+        if form.filled_honeypot():
             return _check_your_inbox(request)
         if form.is_valid():
             data = form.cleaned_data

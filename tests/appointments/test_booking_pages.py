@@ -136,12 +136,35 @@ def test_a_time_taken_meanwhile_keeps_the_details_and_offers_the_nearest_times(c
     assert Appointment.objects.count() == 2
 
 
-def test_a_double_submitted_form_lands_on_the_same_confirmation(client, world):
-    first = book(client, world, world.local(2, 10))
-    second = book(client, world, world.local(2, 10))
+@pytest.mark.parametrize("case", ["named specialist", "any, both free", "any, only one free"])
+def test_sending_the_same_form_again_lands_on_the_same_booking(client, world, clock, case):
+    """The answer to the first press was lost (no signal, a proxy timed out) or "Book" was pressed twice."""
+    start = world.local(2, 10)
+    specialist = world.alice if case == "named specialist" else None
+    if case == "any, only one free":
+        book(client, world, start, specialist=world.bob, email="someone.else@example.com", last_name="Else")
 
-    assert first.status_code == second.status_code == 302
-    assert first["Location"] == second["Location"]
+    first = book(client, world, start, specialist=specialist)
+    clock.shift(dt.timedelta(minutes=3))  # they wait, then press again
+    again = book(client, world, start, specialist=specialist)
+
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    mine = Appointment.objects.get(email="ana@example.com")
+    assert client.get(again["Location"]).status_code == 200 and mine.reference_display in html(
+        client.get(again["Location"])
+    )
+    assert sorted(mine.emails.values_list("kind", flat=True)) == ["appointment.confirmed", "appointment.front_desk"]
+
+
+def test_someone_else_with_the_same_email_and_time_is_not_shown_that_booking(client, world):
+    start = world.local(2, 10)
+    first = book(client, world, start, specialist=world.alice)
+
+    other = book(client, world, start, specialist=world.alice, first_name="Eve", date_of_birth="1990-01-01")
+
+    assert other.status_code == 200 and first["Location"] not in html(other)
+    assert "That time is not available" in html(other)
     assert Appointment.objects.count() == 1
 
 
@@ -247,23 +270,53 @@ def test_a_specialist_who_does_not_work_at_the_clinic_is_pointed_elsewhere(clien
     assert posted.status_code == 302 and Appointment.objects.count() == 0
 
 
-def test_step_two_filters_by_specialist_and_pages_through_dates(client, world):
+def _strip(page):
+    """The day strip as a patient reads it: [(date link, 'Wed Jun 16', '14 times' or 'Full'...)]."""
+    cells = re.findall(r'<a class="day-cell[^"]*" href="([^"]+)"[^>]*>(.*?)</a>', page, re.S)
+    return [(href.replace("&amp;", "&"), " ".join(re.sub(r"<[^>]+>", " ", body).split())) for href, body in cells]
+
+
+def _times(page):
+    """The chosen day's times: [(ISO start, 'with Bob Stone' or 'Alice Park or Bob Stone')]."""
+    return re.findall(r'<time datetime="([^"]+)">[^<]*</time><span class="slot__who">([^<]*)</span>', page)
+
+
+def test_step_two_is_a_strip_of_days_and_one_days_times_with_who_you_would_see(client, world):
     # 60-minute visits with a 15-minute buffer fill Alice's 08:00-17:00 tomorrow.
     for n, (hour, minute) in enumerate([(8, 0), (9, 30), (11, 0), (12, 30), (14, 0), (15, 30)]):
         start = world.local(1, hour, minute)
         booked = book(client, world, start, specialist=world.alice, email=f"p{n}@example.com", phone=f"269555010{n}")
         assert booked.status_code == 302
+    tomorrow = world.today() + dt.timedelta(days=1)
 
-    alice = html(client.get("/book/kalamazoo/?specialist=alice-park"))
-    anyone = html(client.get("/book/kalamazoo/"))
+    first_visit = html(client.get("/book/kalamazoo/"))
+    anyone = html(client.get(f"/book/kalamazoo/?day={tomorrow}"))
+    alice = html(client.get(f"/book/kalamazoo/?day={tomorrow}&specialist=alice-park"))
 
-    tomorrow = world.local(1, 9).astimezone(world.clinic.tz).isoformat()
-    assert f'datetime="{tomorrow}"' not in alice
-    assert f'datetime="{tomorrow}"' in anyone
-    assert "specialist=alice-park" in alice
-    later = re.search(r'href="(\?[^"]*from=[^"]+)"', alice).group(1).replace("&amp;", "&")
-    assert client.get("/book/kalamazoo/" + later).status_code == 200
-    assert "Any available specialist" in anyone
+    strip = _strip(first_visit)
+    assert len(strip) == 14 and strip[0][1] == "Tue Jun 15 11 times"  # it is 9:00 AM: 11:00 to 4:00 PM
+    assert strip[1] == (f"?day={tomorrow}", "Wed Jun 16 17 times")  # 8:00 to 4:00 PM: Bob is free all day
+    assert _times(first_visit)[0] == (
+        world.local(0, 11).astimezone(world.clinic.tz).isoformat(),
+        "Alice Park or Bob Stone",
+    )
+    assert (world.local(1, 9).astimezone(world.clinic.tz).isoformat(), "with Bob Stone") in _times(anyone)
+    assert _strip(alice)[1] == (f"?day={tomorrow}&specialist=alice-park", "Wed Jun 16 Full")
+    assert _times(alice) == [] and "No free times with Alice Park on this day" in alice
+    assert "See Thursday, June 17" in alice  # the next day she has times
+    # Choosing a person keeps the day; "first available" is one tap back.
+    assert f'href="?specialist=bob-stone&amp;day={tomorrow}"' in anyone
+    assert f'href="?day={tomorrow}" aria-current="true"' not in alice and f'href="?day={tomorrow}"' in alice
+
+
+def test_the_strip_pages_through_the_booking_horizon(client, world):
+    later = re.search(r'href="(\?day=[^"]+)">Later dates', html(client.get("/book/kalamazoo/"))).group(1)
+    second = html(client.get("/book/kalamazoo/" + later))
+    third = html(client.get("/book/kalamazoo/" + re.search(r'href="(\?day=[^"]+)">Later dates', second).group(1)))
+
+    assert _strip(second)[0][1].startswith("Tue Jun 29")
+    assert [cell for _, cell in _strip(third)] == ["Tue Jul 13 17 times", "Wed Jul 14 17 times", "Thu Jul 15 3 times"]
+    assert "Later dates" not in third and "Earlier dates" in third  # 30 days ahead, to 9:00 AM: no further
 
 
 def test_cancel_asks_first_and_a_get_never_cancels(client, world):
@@ -317,6 +370,22 @@ def test_reschedule_through_the_manage_link(client, world, django_capture_on_com
     assert appointment.start == dt.datetime.fromisoformat(new_start)
     rescheduled = [m for m in mail.outbox if "New time" in m.subject]
     assert len(rescheduled) == 1 and "Old time" in rescheduled[0].body
+
+
+def test_moving_into_the_last_24_hours_is_said_before_the_patient_confirms(client, world):
+    book(client, world, world.local(3, 10), specialist=world.alice)
+    appointment = Appointment.objects.get()
+    manage = html(client.get(f"/appointments/{appointment.token}/"))
+    assert "change or cancel online until Thursday, June 17 at 10:00 AM EDT" in manage.replace(", 2027", "")
+
+    soon = world.local(0, 15).astimezone(world.clinic.tz).isoformat()  # today, five hours from now
+    later = world.local(4, 15).astimezone(world.clinic.tz).isoformat()
+    near = html(client.get(f"/appointments/{appointment.token}/reschedule/", {"start": soon}))
+    far = html(client.get(f"/appointments/{appointment.token}/reschedule/", {"start": later}))
+
+    assert "Move your appointment?" in near and "Move your appointment?" in far
+    assert "you can no longer change or cancel it online: only by calling Armor PT Kalamazoo" in near
+    assert "no longer change or cancel it online" not in far
 
 
 def test_a_tampered_or_unknown_token_is_404(client, world):

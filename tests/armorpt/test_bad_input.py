@@ -208,10 +208,21 @@ def test_newsletter_links_with_bad_tokens(client, generous_limits, value):
         assert response.status_code in (400, 404, 410)
 
 
-def test_a_newsletter_signup_faster_than_a_person_is_dropped_quietly(client, clock, generous_limits):
+def test_a_newsletter_signup_faster_than_a_person_comes_back_to_be_sent_again(client, clock, generous_limits):
     from newsletter.models import Subscriber
 
     response = client.post("/newsletter/", {"email": "quick@example.com", "rendered_at": _now_signed()})
+
+    page = response.content.decode()
+    assert "Check your inbox" not in page and "That was sent very quickly" in page
+    assert 'value="quick@example.com"' in page
+    assert Subscriber.objects.count() == 0
+
+
+def test_a_filled_newsletter_honeypot_gets_the_quiet_answer(client, generous_limits):
+    from newsletter.models import Subscriber
+
+    response = client.post("/newsletter/", {"email": "bot@example.com", **as_a_person(), "website": "x"})
 
     assert "Check your inbox" in response.content.decode()
     assert Subscriber.objects.count() == 0

@@ -188,3 +188,20 @@ def test_staff_resend_a_failed_email_and_copy_a_sent_one(appointment, flaky):
     assert copy.pk != failed.pk
     assert len(mail.outbox) == 2
     assert mail.outbox[0].extra_headers["Message-ID"] != mail.outbox[1].extra_headers["Message-ID"]
+
+
+def test_emails_say_until_when_the_visit_can_be_changed_online(world):
+    later = world.visit(3, 10, email="ana@example.com")
+    tomorrow = world.visit(1, 8, email="ben@example.com", specialist=world.bob)  # 23 hours away
+
+    far, near = notifications.confirmed(later), notifications.confirmed(tomorrow)
+    reminder = notifications.reminder(tomorrow)
+
+    for body in (far.body_text, far.body_html):
+        # 24 hours before Friday 10:00 AM (DEFAULT_NOW is a Tuesday morning).
+        assert "online until Thursday, June 17, 2027 at 10:00 AM EDT" in body
+    for message in (near, reminder):
+        for body in (message.body_text, message.body_html):
+            assert "can no longer be changed online" in body or "Please call Armor PT Kalamazoo" in body
+            assert "(269) 555-0100" in body
+            assert "View, change or cancel" not in body

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import re
 import time
 
 import pytest
@@ -120,20 +121,44 @@ def test_a_filled_honeypot_looks_fine_but_saves_and_sends_nothing(client, world)
     assert OutboundEmail.objects.count() == 0 and mail.outbox == []
 
 
-def test_a_form_posted_faster_than_a_person_can_type_is_dropped_quietly(client, world):
-    just_now = signing.dumps(time.time(), salt=BotTrapMixin.SALT)
-
-    response = post_booking(client, world, rendered_at=just_now)
-
-    assert "Request received" in response.content.decode()
-    assert Appointment.objects.count() == 0
+def _rendered_at(response):
+    return re.search(r'name="rendered_at" value="([^"]+)"', response.content.decode()).group(1)
 
 
-def test_a_forged_render_time_is_dropped_quietly(client, world):
+def _shown_again(response, sentence):
+    """The form is back with what the person typed and one plain sentence; nothing was saved."""
+    page = response.content.decode()
+    assert response.status_code == 200 and "Request received" not in page
+    assert sentence in page
+    assert 'value="Marisol"' in page and 'value="marisol.q@example.com"' in page and "Whiplash" in page
+    assert Appointment.objects.count() == 0 and OutboundEmail.objects.count() == 0
+
+
+def test_a_form_sent_faster_than_a_person_types_comes_back_to_be_sent_again(client, world, clock):
+    url = f"/book/{world.clinic.slug}/details/?start={world.local(2, 10).isoformat().replace('+', '%2B')}"
+    shown = _rendered_at(client.get(url))
+    clock.shift(1)  # autofill and a quick tap
+
+    again = post_booking(client, world, rendered_at=shown)
+
+    _shown_again(again, "That was sent very quickly, before we could be sure. Please check your details")
+    assert _rendered_at(again) != shown  # the new page restarts the clock
+    clock.shift(5)
+    assert post_booking(client, world, rendered_at=_rendered_at(again)).status_code == 302
+    assert Appointment.objects.count() == 1
+
+
+def test_a_form_left_open_for_hours_comes_back_to_be_sent_again(client, world, clock):
+    shown = signing.dumps(time.time(), salt=BotTrapMixin.SALT)
+    clock.shift(dt.timedelta(hours=2, minutes=1))
+
+    _shown_again(post_booking(client, world, rendered_at=shown), "This page was open for a long time.")
+
+
+def test_a_forged_render_time_comes_back_to_be_sent_again(client, world):
     response = post_booking(client, world, rendered_at="1700000000")
 
-    assert "Request received" in response.content.decode()
-    assert Appointment.objects.count() == 0
+    _shown_again(response, "Something went wrong with this form. Please check your details and send it again.")
 
 
 def test_logs_never_contain_the_patients_details(client, world, caplog, django_capture_on_commit_callbacks):

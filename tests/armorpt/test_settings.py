@@ -80,3 +80,16 @@ def test_postgres_url_turns_on_connection_health_checks():
     )
 
     assert result.stdout.split() == ["django.db.backends.postgresql", "True"], result.stderr
+
+
+def test_make_run_on_another_port_links_emails_to_that_port():
+    """`make run PORT=8803`: the links in the emails it writes lead back to the site it serves."""
+    planned = subprocess.run(["make", "-n", "run", "PORT=8803"], cwd=ROOT, capture_output=True, text=True).stdout
+    runserver = next(line for line in planned.splitlines() if "runserver" in line)
+    # The same command, asking what SITE_URL Django would be started with instead of starting it.
+    command = runserver.replace("manage.py runserver 127.0.0.1:8803", "-c 'import os; print(os.environ[\"SITE_URL\"])'")
+    env = {k: v for k, v in os.environ.items() if k != "SITE_URL"}
+
+    started_with = subprocess.run(["sh", "-c", command], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert started_with.stdout.strip() == "http://127.0.0.1:8803"

@@ -62,18 +62,32 @@ def time_links(page, *, hours_ahead=0):
 
 
 def choose_time(page, *, hours_ahead=48):
-    """Follow the first free time at least `hours_ahead` away (by default past the 24-hour change cut-off).
+    """Follow the first free time at least `hours_ahead` away (by default past the 24-hour change cut-off),
+    choosing the next day in the strip (or the later dates) as a patient would until there is one.
 
     Returns its ISO start as the page shows it (clinic time with offset).
     """
-    found = time_links(page, hours_ahead=hours_ahead)
-    if not found:
-        page.get_by_role("link", name="Later dates").click()
+    for _ in range(31):
         found = time_links(page, hours_ahead=hours_ahead)
+        if found:
+            break
+        _next_day(page)
     link, start = found[0]
     link.click()
     page.wait_for_url(re.compile(r"start="))
     return start
+
+
+def _next_day(page):
+    days = page.locator("main a.day-cell")
+    if not days.count():  # the reschedule page: a list of days, and "Later dates"
+        page.get_by_role("link", name="Later dates").click()
+        return
+    chosen = days.evaluate_all("cells => cells.findIndex(c => c.getAttribute('aria-current') === 'true')")
+    if chosen + 1 < days.count():
+        days.nth(chosen + 1).click()
+    else:
+        page.get_by_role("link", name=re.compile("Later dates")).click()
 
 
 def path_of(url):

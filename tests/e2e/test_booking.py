@@ -33,9 +33,12 @@ def _time_link(page, start_iso):
     return page.locator(f"main a:has(time[datetime='{start_iso}'])")
 
 
-def _no_sideways_scroll(page):
+def _fits_the_phone(page):
+    """Nothing scrolls sideways, and the header leaves the screen to the page (96 px at most)."""
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{page.url} scrolls sideways on a {width[1]} px screen ({width[0]} px wide)"
+    header = page.locator("header.site-header").bounding_box()["height"]
+    assert header <= 96, f"the header of {page.url} is {header:.0f} px tall on a phone"
 
 
 def test_a_patient_books_from_the_home_page_and_cancels_through_the_email(demo, journey, page, outbox):
@@ -68,7 +71,8 @@ def test_a_patient_books_from_the_home_page_and_cancels_through_the_email(demo, 
     expect(page.get_by_role("main")).to_contain_text(appointment.reference_display)
 
     # The booked time is gone for that specialist...
-    specialist_times = f"/book/kalamazoo/?specialist={appointment.specialist.slug}"
+    day = dt.datetime.fromisoformat(start_iso).date()
+    specialist_times = f"/book/kalamazoo/?specialist={appointment.specialist.slug}&day={day}"
     page.goto(specialist_times)
     expect(_time_link(page, start_iso)).to_have_count(0)
 
@@ -156,13 +160,28 @@ class Keyboard:
     def __init__(self, page):
         self.page = page
         self.stops = []
+        self.presses = 0  # every key but the letters and digits typed into fields
+
+    def press(self, key):
+        self.presses += 1
+        self.page.keyboard.press(key)
+
+    def focus(self):
+        return self.page.evaluate(FOCUS_STATE)
+
+    def skip_header(self):
+        """A new page: the first Tab reaches the skip link, Enter goes past the header."""
+        self.press("Tab")
+        state = self.focus()
+        assert state and "Skip to main content" in state["text"], "the first Tab stop should be the skip link"
+        self.press("Enter")
 
     def tab_to(self, matches, limit=120):
         seen_in_a_row = 0
         previous = None
         for _ in range(limit):
-            self.page.keyboard.press("Tab")
-            state = self.page.evaluate(FOCUS_STATE)
+            self.press("Tab")
+            state = self.focus()
             if state is None:
                 continue  # focus left the document (past the last stop): the next Tab comes back
             self.stops.append(state)
@@ -188,27 +207,35 @@ class Keyboard:
         return self.tab_to(lambda s: s["name"] == name)
 
 
-def test_a_patient_books_with_the_keyboard_alone(demo, journey, page):
+def test_a_patient_books_the_first_free_time_with_the_keyboard_alone(demo, journey, page):
     keys = Keyboard(page)
     page.goto("/")
-    state = keys.tab_to(lambda s: True)
-    assert "Skip to main content" in state["text"], "the first Tab stop should be the skip link"
+    keys.skip_header()
     keys.tab_to_text(r"^Schedule an appointment$")
     journey.step(page, "home, focus on the book button")
-    page.keyboard.press("Enter")
+    keys.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/book/$"))
+    expect(page).to_have_url(re.compile(r"/book/(#main)?$"))
+    keys.skip_header()
     keys.tab_to_text(r"See times at Kalamazoo")
-    page.keyboard.press("Enter")
+    keys.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/book/kalamazoo/$"))
-    _, start_iso = time_links(page, hours_ahead=48)[0]
-    keys.tab_to(lambda s: s["tag"] == "a" and s["href"] and "start=" in s["href"] and s["start"] == start_iso)
+    expect(page).to_have_url(re.compile(r"/book/kalamazoo/(#main)?$"))
+    first, second = [start for _, start in time_links(page)[:2]]
+    keys.skip_header()
+    # The days are one Tab stop and the times another: the first Tab into the times is the first free time.
+    state = keys.tab_to(lambda s: s["tag"] == "a" and s["href"] and "start=" in s["href"])
+    assert state["start"] == first
+    page.keyboard.press("ArrowRight")  # (not counted: only checking that arrow keys move within the times)
+    assert keys.focus()["start"] == second
+    page.keyboard.press("ArrowLeft")
+    assert keys.focus()["start"] == first
     journey.step(page, "step 2, focus on the first time")
-    page.keyboard.press("Enter")
+    keys.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/details/\?start="))
     timer = FormTimer()
+    keys.skip_header()
     for name, label in [
         ("first_name", "First name"),
         ("last_name", "Last name"),
@@ -220,19 +247,22 @@ def test_a_patient_books_with_the_keyboard_alone(demo, journey, page):
     keys.tab_to_field("date_of_birth")
     page.keyboard.type("04021985")  # a date input takes the digits of mm/dd/yyyy in en-US
     keys.tab_to_field("reason")
-    page.keyboard.press("Space")  # a radio group: Space picks the focused (first) choice
+    keys.press("Space")  # a radio group: Space picks the focused (first) choice
     keys.tab_to_field("consent")
-    page.keyboard.press("Space")
+    keys.press("Space")
     journey.step(page, "step 3 filled in by keyboard")
     assert page.get_by_role("main").get_by_label("Date of birth").input_value() == "1985-04-02"
     assert page.get_by_role("checkbox", name=re.compile("I agree")).is_checked()
     keys.tab_to_text(r"^Book this appointment$")
     timer.wait()
-    page.keyboard.press("Enter")
+    keys.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/book/done/[^/]+/$"))
+    expect(page).to_have_url(re.compile(r"/book/done/[^/]+/(#main)?$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("You're booked")
     journey.step(page, "booked by keyboard")
+    print(f"\nkeyboard: from / to a confirmed booking in {keys.presses} key presses plus typing")
+    stops = [stop["text"][:25] for stop in keys.stops]
+    assert keys.presses <= 35, f"{keys.presses} key presses from / to a booking; Tab stops: {stops}"
     # And nothing on the last page traps the focus: Tab goes all the way round.
     keys.tab_to_text(r"Sign up")
 
@@ -278,10 +308,10 @@ def test_booking_works_without_javascript(demo, journey):
     page.goto("/")
     page.get_by_role("link", name="Schedule an appointment").first.click()
     page.get_by_role("link", name=re.compile("See times at Battle Creek")).click()
-    # The specialist filter is a plain GET form.
-    page.get_by_label("Specialist").select_option(index=1)
-    page.get_by_role("button", name="Show times").click()
+    # Choosing the specialist and the day are plain links.
+    page.locator("main a.who-choice").nth(1).click()
     expect(page).to_have_url(re.compile(r"\?specialist="))
+    expect(page.locator("main a.who-choice").nth(1)).to_have_attribute("aria-current", "true")
     choose_time(page)
     timer = FormTimer()
     timer.wait()
@@ -300,23 +330,39 @@ def test_booking_works_without_javascript(demo, journey):
     assert _appointment().clinic.slug == "battle-creek"
 
 
+def _thumb_sized(page):
+    """Every day and time is a 44 px target; the times are all one size and say their time on one line."""
+    boxes = page.locator("main a.slot, main a.day-cell").evaluate_all(
+        """links => links.map(link => {
+            const box = link.getBoundingClientRect(), time = link.querySelector('time');
+            return {slot: link.classList.contains('slot'), width: box.width, height: box.height,
+                    timeHeight: time ? time.getBoundingClientRect().height : 0};
+        })"""
+    )
+    assert all(b["width"] >= 44 and b["height"] >= 44 for b in boxes), boxes
+    slots = [b for b in boxes if b["slot"]]
+    assert slots and len({round(b["width"]) for b in slots}) == 1, "time buttons differ in width"
+    assert all(b["timeHeight"] < 32 for b in slots), "a time wraps onto two lines"
+
+
 def test_booking_on_a_phone(demo, journey):
     page = journey.new_page(
         viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
     )
     page.goto("/")
-    _no_sideways_scroll(page)
+    _fits_the_phone(page)
     journey.step(page, "home on a phone")
     page.get_by_role("main").get_by_role("link", name="Schedule an appointment").first.tap()
     page.wait_for_url(re.compile(r"/book/$"))
-    _no_sideways_scroll(page)
+    _fits_the_phone(page)
     page.get_by_role("link", name=re.compile("See times at St. Joseph")).tap()
     page.wait_for_url(re.compile(r"/book/st-joseph/$"))
-    _no_sideways_scroll(page)
+    _fits_the_phone(page)
     journey.step(page, "times on a phone")
+    _thumb_sized(page)
     time_links(page)[0][0].tap()
     page.wait_for_url(re.compile(r"/details/"))
-    _no_sideways_scroll(page)
+    _fits_the_phone(page)
     timer = FormTimer()
     fill_details(page)
     journey.step(page, "details on a phone")
@@ -324,7 +370,14 @@ def test_booking_on_a_phone(demo, journey):
     page.get_by_role("button", name="Book this appointment").tap()
     page.wait_for_url(re.compile(r"/book/done/"))
     expect(page).to_have_url(re.compile(r"/book/done/[^/]+/$"))
-    _no_sideways_scroll(page)
+    _fits_the_phone(page)
     journey.step(page, "booked on a phone")
     button = page.get_by_role("link", name="Change or cancel").bounding_box()
-    assert button["height"] >= 24, "touch targets must be at least 24 px tall (WCAG 2.5.8)"
+    assert button["height"] >= 44, "a thumb needs a target 44 px tall"
+
+    # The clinic page fits too, and "Directions" is a plain link that a phone hands to its maps app.
+    page.goto("/locations/st-joseph/")
+    _fits_the_phone(page)
+    directions = page.get_by_role("link", name="Directions")
+    assert directions.get_attribute("href").startswith("https://www.google.com/maps/dir/?api=1&destination=")
+    assert directions.bounding_box()["height"] >= 44

@@ -46,6 +46,6 @@ class Command(BaseCommand):
         if not User.objects.filter(username=DEMO_ADMIN["username"]).exists():
             User.objects.create_superuser(DEMO_ADMIN["username"], "admin@armorpt.example", DEMO_ADMIN["password"])
         self.stdout.write(
-            f"Local admin: http://127.0.0.1:8000/admin/  user {DEMO_ADMIN['username']}  "
+            f"Local admin: {settings.SITE_URL}/admin/  user {DEMO_ADMIN['username']}  "
             f"password {DEMO_ADMIN['password']}  (created only when DEBUG is on)"
         )
