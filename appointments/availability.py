@@ -270,26 +270,6 @@ def _visit_slots(calendar, first_day, last_day, appointment_type, window):
     )
 
 
-def days_at_clinic(clinic, *, now, first_day, days, appointment_type, specialist=None, rules=None):
-    """Free slots at one clinic over `days` local days, and the days on which it is open at all.
-
-    One calendar read serves both: step 2's day strip tells "full" (open, nothing free) from
-    "closed" (a closure, or nobody works that weekday).
-    """
-    window = Window.for_patients(rules or BookingRules.current(), now)
-    last_day = first_day + dt.timedelta(days=days - 1)
-    calendar = load_calendars([clinic], first_day, last_day, specialist=specialist)[clinic.pk]
-    slots = _visit_slots(calendar, first_day, last_day, appointment_type, window) if appointment_type else []
-    worked = {weekday for person in calendar.specialists for weekday, blocks in person.blocks.items() if blocks}
-    open_days = {
-        first_day + dt.timedelta(days=n)
-        for n in range(days)
-        if (first_day + dt.timedelta(days=n)).weekday() in worked
-        and first_day + dt.timedelta(days=n) not in calendar.closed_dates
-    }
-    return slots, open_days
-
-
 def next_openings(clinics, *, now, specialist=None):
     """The first free start per clinic id within the booking horizon (None where there is none)."""
     rules = BookingRules.current()

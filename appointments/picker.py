@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from appointments import availability
+from appointments import availability, slotcache
 from appointments.timefmt import format_day, format_time, format_when
 
 STRIP_DAYS = 14
@@ -89,7 +89,7 @@ def build(*, clinic, specialist, choices, day, now, rules, appointment_type, rea
     wanted = day if day and today <= day <= last_bookable else None
     first = today + dt.timedelta(days=((wanted or today) - today).days // STRIP_DAYS * STRIP_DAYS)
     days = min(STRIP_DAYS, (last_bookable - first).days + 1)
-    slots, open_days = availability.days_at_clinic(
+    slots, open_days = slotcache.free_days(
         clinic,
         now=now,
         first_day=first,

@@ -13,11 +13,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from appointments import availability, picker, services
+from appointments import availability, picker, services, slotcache
 from appointments.calendar import appointment_ics
 from appointments.forms import BookingForm
 from appointments.models import Appointment, BookingRules
 from appointments.timefmt import format_day, format_short, format_time, format_when, zone_label
+from armorpt.pagecache import cache_public_page
 from armorpt.ratelimits import ALL, limited
 from clinics.models import Clinic, Specialist
 
@@ -66,6 +67,9 @@ def _opening_label(local_start):
 
 
 @require_GET
+# Whole pages, dropped by any change to the clinic's times, its specialists or the minute (slotcache).
+# The footer's list of clinics may lag a rename elsewhere by the page's minute.
+@cache_public_page(vary=slotcache.page_version)
 def times(request, clinic_slug):
     clinic = get_object_or_404(Clinic.objects.active(), slug=clinic_slug)
     specialist = _specialist_or_404(request.GET.get("specialist"))
@@ -392,7 +396,15 @@ def calendar_file(request, appointment):
 # --- JSON: free times for one day -------------------------------------------------------------
 
 
+def _api_version(request):
+    clinic = request.GET.get("clinic", "")
+    # Only a real-looking slug names a version key; anything else answers an error, never cached.
+    return slotcache.page_version(request, clinic) if _is_slug(clinic) else "no-clinic"
+
+
+# The limit guards the computation: an answer from cache costs a lookup, and is not counted.
 @require_GET
+@cache_public_page(vary=_api_version)
 @limited("slots_api", method="GET")
 def api_slots(request):
     clinic_slug, day_value = request.GET.get("clinic", ""), request.GET.get("date", "")
@@ -417,10 +429,10 @@ def _day_slots(clinic, specialist, day):
     now = timezone.now()
     horizon_end = availability.local_today(clinic, now) + dt.timedelta(days=BookingRules.current().horizon_days)
     slots = []
-    if availability.local_today(clinic, now) <= day <= horizon_end:
-        slots = availability.slots_for_clinics(
-            [clinic], now=now, days=1, first_day=day, appointment_type=availability.online_type(), specialist=specialist
-        )[clinic.pk]
+    if availability.local_today(clinic, now) <= day <= horizon_end and (visit := availability.online_type()):
+        slots, _ = slotcache.free_days(
+            clinic, now=now, first_day=day, days=1, appointment_type=visit, specialist=specialist
+        )
     people = {s.pk: s for s in Specialist.objects.filter(pk__in={i for slot in slots for i in slot.specialist_ids})}
     return {
         "clinic": clinic.slug,

@@ -81,15 +81,21 @@ def forget_local_pages():
     _local.forget_version()
 
 
-def cache_public_page(version, timeout=60):
-    """Cache a view's whole page for `timeout` seconds, under `version()` (bump it to drop every page)."""
+def cache_public_page(version=None, timeout=60, vary=None):
+    """Cache a view's whole page for `timeout` seconds, under `version()` (bump it to drop every page).
+
+    `vary(request, *args, **kwargs)`, asked on every request (not just every VERSION_CHECK_SECONDS),
+    names what else the page depends on: a page whose data changes often keys on its own versions.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            path = f"{_local.current_version(version)}:{request.get_full_path()}"
+            shared = _local.current_version(version) if version else ""
+            extra = vary(request, *args, **kwargs) if vary else ""
+            path = f"{shared}:{extra}:{request.get_full_path()}"
             # "page2": the stored shape changed, so a deploy never reads the old one from a shared cache.
             key = "page2:" + hashlib.sha256(path.encode()).hexdigest()
             frozen = _local.get(key)

@@ -47,7 +47,13 @@ sys.path.insert(0, str(ROOT))
 from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (after the path is set)
 
 UNLIMITED = "1000000/m"
-TARGETS = {"content_ratio": 0.7, "booking_post_p95_ms": 150, "first_load_kb": 150, "first_load_requests": 15}
+TARGETS = {
+    "content_ratio": 0.7,
+    "booking_page_ratio": 0.5,
+    "booking_post_p95_ms": 150,
+    "first_load_kb": 150,
+    "first_load_requests": 15,
+}
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -330,11 +336,12 @@ def lighthouse(url, out_dir, tries=3):
 # --- The run ------------------------------------------------------------------------------------
 
 
+# (path, label, the ratio to the baseline it must reach)
 PAGES = [
-    ("/", "home", True),
-    ("/guides/back-pain-exercises/", "guide", True),
-    ("/locations/kalamazoo/", "location", True),
-    ("/book/kalamazoo/", "book step 2", False),
+    ("/", "home", TARGETS["content_ratio"]),
+    ("/guides/back-pain-exercises/", "guide", TARGETS["content_ratio"]),
+    ("/locations/kalamazoo/", "location", TARGETS["content_ratio"]),
+    ("/book/kalamazoo/", "book step 2", TARGETS["booking_page_ratio"]),
 ]
 
 
@@ -344,12 +351,12 @@ def measure_pages(site, args, script, clinic_day):
     Alternating short runs, rather than one long run of each, keeps a slow spell of a shared
     machine from landing on one side only.
     """
-    pages = PAGES + [(f"/api/slots/?clinic=kalamazoo&date={clinic_day}", "slot API", False)]
+    pages = PAGES + [(f"/api/slots/?clinic=kalamazoo&date={clinic_day}", "slot API", TARGETS["booking_page_ratio"])]
     with site.start():
         sizes = {path: len(get(site.url + path)[1]) for path, _, _ in pages}
     seconds = max(3, args.duration // 2)
     rows = []
-    for path, label, cached in pages:
+    for path, label, target in pages:
         size = sizes[path]
         with site.start(baseline_bytes=size):
             wrk(site.url + path, duration=2, connections=args.connections, script=script)  # warm up
@@ -368,7 +375,7 @@ def measure_pages(site, args, script, clinic_day):
                 "label": label,
                 "path": path,
                 "bytes": size,
-                "cached": cached,
+                "target": target,
                 "page": page,
                 "baseline": base,
                 "ratio": statistics.median(ratios),
@@ -524,10 +531,10 @@ def main():
 def targets(rows, booking, weight, scores, database):
     verdicts = []
     for row in rows:
-        if row["cached"]:
-            ratio = row["ratio"]
-            ok = ratio >= TARGETS["content_ratio"]
-            verdicts.append(f"{'ok  ' if ok else 'MISS'} {row['label']}: {ratio:.2f} of the baseline (target ≥ 0.7)")
+        ratio, target = row["ratio"], row["target"]
+        verdicts.append(
+            f"{'ok  ' if ratio >= target else 'MISS'} {row['label']}: {ratio:.2f} of the baseline (target ≥ {target})"
+        )
     post = booking.get("booking: POST (book) (2 s on the form)")
     if post:
         ok = post["p95"] < TARGETS["booking_post_p95_ms"]

@@ -459,6 +459,46 @@ def test_slot_queries_do_not_grow_with_specialists_or_appointments(world, django
         compute()
 
 
+def test_booking_pages_make_as_many_queries_with_many_bookings_as_with_none(
+    client, world, django_assert_max_num_queries
+):
+    """Computed, not cached: each page's query count, then again with 24 more people and 72 visits."""
+    from tests.caches import empty_cache
+    from tests.factories import AppointmentFactory, WorkingHoursFactory
+
+    day = world.today() + dt.timedelta(days=2)
+    pages = [
+        "/book/",
+        "/book/kalamazoo/",
+        f"/book/kalamazoo/?day={day}&specialist=alice-park",
+        details_url(world, world.local(2, 10)),
+        f"/api/slots/?clinic=kalamazoo&date={day}",
+    ]
+
+    def counts():
+        found = {}
+        for url in pages:
+            empty_cache()
+            with django_assert_max_num_queries(100) as queries:
+                assert client.get(url).status_code == 200, url
+            found[url] = len(queries.captured_queries)
+        return found
+
+    few = counts()
+    for n in range(24):
+        person = SpecialistFactory(slug=f"extra-{n}", clinics=[world.clinic])
+        for weekday in range(7):
+            WorkingHoursFactory(specialist=person, clinic=world.clinic, weekday=weekday)
+        for hour in (8, 11, 14):
+            AppointmentFactory(
+                clinic=world.clinic, specialist=person, appointment_type=world.visit_type, start=world.local(2, hour)
+            )
+    for url, count in few.items():
+        empty_cache()
+        with django_assert_max_num_queries(count):
+            client.get(url)
+
+
 def test_a_time_taken_between_the_form_check_and_the_booking_is_a_message_not_a_500(client, world, monkeypatch):
     from appointments import availability
 

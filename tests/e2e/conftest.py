@@ -130,7 +130,10 @@ class Journey:
         return page
 
     def step(self, page, name):
-        """Remember what the page looks like now (written out only if the test fails)."""
+        """Remember what the page looks like now (written out only if the test fails), and check
+        that it fits the window: no page may scroll sideways, on a phone or anywhere else."""
+        width, window = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width <= window, f"{name}: {page.url} is {width} px wide in a {window} px window"
         try:
             self.shots.append((name, page.url, page.screenshot(full_page=True)))
         except Exception as exc:  # noqa: BLE001 -- a screenshot must not fail the test

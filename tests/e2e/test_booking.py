@@ -345,6 +345,19 @@ def _thumb_sized(page):
     assert all(b["timeHeight"] < 32 for b in slots), "a time wraps onto two lines"
 
 
+def test_every_page_fits_a_phone(demo, journey, client):
+    """No page scrolls sideways at 390 px, and on every one the header stays under 96 px."""
+    from tests.e2e.crawl import crawl, one_per_path
+    from tests.helpers import seeds
+
+    page = journey.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    urls = [p.url for p in one_per_path(crawl(client, extra=seeds(client)).html_pages)]
+    assert len(urls) > 25, urls
+    for url in urls:
+        page.goto(url)
+        _fits_the_phone(page)
+
+
 def test_booking_on_a_phone(demo, journey):
     page = journey.new_page(
         viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
