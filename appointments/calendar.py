@@ -1,21 +1,41 @@
-"""Calendar files (RFC 5545) for an appointment, built with the icalendar library."""
+"""Calendar data (RFC 5545) for an appointment, built with the icalendar library.
+
+Emails carry it the way mail programs act on (iMIP, RFC 6047 over RFC 5546): METHOD:REQUEST when a
+visit is booked, confirmed or moved, METHOD:CANCEL when it is cancelled, always with the same UID
+and a higher SEQUENCE, so the entry a patient added moves or disappears with the visit.
+
+Replies: the patient is an ATTENDEE who has already accepted (PARTSTAT=ACCEPTED) and is asked for
+no answer (RSVP=FALSE), so calendar programs show no Accept/Decline buttons; a reply that is sent
+anyway goes to the ORGANIZER's address, the sending address (DEFAULT_FROM_EMAIL), never to the front
+desk. The manage link can cancel the visit, and a calendar may be shared with a family or an
+office: it is in no calendar data, only in the email itself.
+"""
+
+import hashlib
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//Armor Physical Therapy//Appointments//EN"
 
 
-def appointment_ics(appointment):
-    """The visit as an .ics file. The UID stays the same across reschedules; SEQUENCE rises."""
-    clinic = appointment.clinic
+def appointment_ics(appointment, method="PUBLISH"):
+    """The visit as calendar data: PUBLISH for the download, REQUEST or CANCEL in emails."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
+    calendar.add_component(_event(appointment, cancelled=method == "CANCEL"))
+    return calendar.to_ical()
+
+
+def _event(appointment, *, cancelled):
+    clinic = appointment.clinic
     event = Event()
-    event.add("uid", f"{appointment.manage_key}@armorpt")
+    event.add("uid", event_uid(appointment))
     event.add("sequence", appointment.sequence)
     event.add("dtstamp", appointment.updated_at)
     event.add("dtstart", appointment.start)
@@ -23,10 +43,33 @@ def appointment_ics(appointment):
     event.add("summary", f"{appointment.appointment_type.name} at {clinic.name}")
     event.add("location", vText(f"{clinic.name}, {clinic.address_one_line}"))
     event.add("description", _description(appointment))
-    event.add("status", "CANCELLED" if appointment.status == appointment.Status.CANCELLED else "CONFIRMED")
-    event.add("url", manage_url(appointment))
-    calendar.add_component(event)
-    return calendar.to_ical()
+    is_cancelled = cancelled or appointment.status == appointment.Status.CANCELLED
+    event.add("status", "CANCELLED" if is_cancelled else "CONFIRMED")
+    event.add("organizer", _organizer(clinic))
+    if appointment.email:
+        event.add("attendee", _attendee(appointment), encode=0)
+    return event
+
+
+def event_uid(appointment):
+    """Stable for the visit's life, unguessable, and telling nothing of its manage link."""
+    digest = hashlib.sha256(b"calendar-uid:" + appointment.manage_key.bytes).hexdigest()[:32]
+    return f"{digest}@{urlsplit(settings.SITE_URL).hostname}"
+
+
+def _organizer(clinic):
+    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    organizer.params["cn"] = vText(clinic.name)
+    return organizer
+
+
+def _attendee(appointment):
+    attendee = vCalAddress(f"mailto:{appointment.email}")
+    attendee.params["cn"] = vText(f"{appointment.first_name} {appointment.last_name}".strip())
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee
 
 
 def _description(appointment):
@@ -34,8 +77,8 @@ def _description(appointment):
     return (
         f"{appointment.appointment_type.name} with {appointment.specialist.name_with_credentials}.\n"
         f"Reference: {appointment.reference_display}\n"
-        f"Clinic phone: {clinic.phone_display}\n"
-        f"View, change or cancel: {manage_url(appointment)}"
+        f"To change or cancel: the link in your email from {settings.PRACTICE['name']}, "
+        f"or call {clinic.name} at {clinic.phone_display}."
     )
 
 

@@ -31,13 +31,13 @@ def _context(appointment, **extra):
     }
 
 
-def _ics(appointment):
-    return [
-        {"filename": "appointment.ics", "content": appointment_ics(appointment).decode(), "mimetype": "text/calendar"}
-    ]
+def _ics(appointment, method):
+    """An iMIP calendar part: armorpt.emails sends it both as a text/calendar alternative and as a file."""
+    content = appointment_ics(appointment, method=method).decode()
+    return [{"filename": "appointment.ics", "content": content, "mimetype": f"text/calendar; method={method}"}]
 
 
-def _to_patient(appointment, kind, template, *, attach_calendar=False, dedupe_key=None, **extra):
+def _to_patient(appointment, kind, template, *, calendar_method=None, dedupe_key=None, **extra):
     if not appointment.email:  # Booked by phone without an email address.
         return None
     return queue_email(
@@ -46,8 +46,10 @@ def _to_patient(appointment, kind, template, *, attach_calendar=False, dedupe_ke
         template=f"emails/appointments/{template}",
         context=_context(appointment, **extra),
         about=appointment,
-        attachments=_ics(appointment) if attach_calendar else (),
+        attachments=_ics(appointment, calendar_method) if calendar_method else (),
         dedupe_key=dedupe_key,
+        # A patient who answers the email reaches the front desk of their clinic.
+        headers={"Reply-To": appointment.clinic.front_desk_email},
     )
 
 
@@ -61,17 +63,19 @@ def booked(appointment):
 
 
 def confirmed(appointment):
-    return _to_patient(appointment, "appointment.confirmed", "confirmed", attach_calendar=True)
+    return _to_patient(appointment, "appointment.confirmed", "confirmed", calendar_method="REQUEST")
 
 
 def cancelled(appointment, *, by_patient):
-    return _to_patient(appointment, "appointment.cancelled", "cancelled", by_patient=by_patient)
+    return _to_patient(
+        appointment, "appointment.cancelled", "cancelled", calendar_method="CANCEL", by_patient=by_patient
+    )
 
 
 def rescheduled(appointment, *, previous_start):
     previous_when = format_when(previous_start.astimezone(appointment.clinic.tz))
     return _to_patient(
-        appointment, "appointment.rescheduled", "rescheduled", attach_calendar=True, previous_when=previous_when
+        appointment, "appointment.rescheduled", "rescheduled", calendar_method="REQUEST", previous_when=previous_when
     )
 
 

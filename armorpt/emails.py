@@ -142,12 +142,18 @@ def _as_email(message):
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
-        headers={"Message-ID": message.message_id, **message.headers},
+        # Every message here is sent by the site itself: out-of-office replies should not answer it (RFC 3834).
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated", **message.headers},
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for attachment in message.attachments:
-        email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        if attachment["mimetype"].startswith("text/calendar; method="):
+            # iMIP (RFC 6047): the part mail programs act on, and the same data as a file for the others.
+            email.attach_alternative(attachment["content"], attachment["mimetype"])
+            email.attach(attachment["filename"], attachment["content"], "application/ics")
+        else:
+            email.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return email
 
 

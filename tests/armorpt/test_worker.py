@@ -6,16 +6,19 @@ thread of this process, so it shares the test database and Django's mail.outbox.
 
 import contextlib
 import datetime as dt
+import email
 import socket
 import threading
 import time
 
+import icalendar
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from appointments.models import Appointment
 from armorpt import emails
 from armorpt.celery import app
 from armorpt.models import OutboundEmail
@@ -68,7 +71,6 @@ def book(client, world, hour=10):
 
 
 def test_the_worker_sends_each_booking_email_exactly_once(client, broker, world):
-
     with worker():
         response, _ = book(client, world)
         assert response.status_code == 302
@@ -77,6 +79,28 @@ def test_the_worker_sends_each_booking_email_exactly_once(client, broker, world)
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["ana@example.com", world.clinic.front_desk_email])
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def _calendar(message):
+    parsed = email.message_from_bytes(message.message().as_bytes())
+    (part,) = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    (event,) = icalendar.Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
+    return part.get_param("method"), str(event["uid"]), int(event["sequence"])
+
+
+def test_through_the_worker_a_cancellation_removes_the_entry_the_booking_added(client, broker, world):
+    with worker():
+        assert book(client, world)[0].status_code == 302
+        assert wait_for(lambda: len(mail.outbox) >= 2)
+        token = Appointment.objects.get().token
+        assert client.post(f"/appointments/{token}/cancel/").status_code == 302
+        assert wait_for(lambda: len(mail.outbox) >= 3)  # the booking's two, then the patient's cancellation
+
+    booked, cancelled = [m for m in mail.outbox if m.to == ["ana@example.com"]]
+    booked_method, uid, sequence = _calendar(booked)
+    cancel_method, cancel_uid, cancel_sequence = _calendar(cancelled)
+    assert (booked_method, cancel_method) == ("REQUEST", "CANCEL")
+    assert cancel_uid == uid and cancel_sequence > sequence
 
 
 def test_redis_refusing_during_booking_loses_nothing(client, broker, world):
