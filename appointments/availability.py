@@ -335,23 +335,24 @@ def parse_start(value, tz):
 
 def check_start(value, *, clinic, specialist, now, appointment_type=None):
     """(start, None) when `value` is a free online start time, else (start or None, message for the patient)."""
-    start, problem = check_start_time(value, clinic=clinic, now=now)
+    rules = BookingRules.current()
+    start, problem = check_start_time(value, clinic=clinic, now=now, rules=rules)
     if problem:
         return start, problem
     appointment_type = appointment_type or online_type()
-    window = Window.for_patients(BookingRules.current(), now)
+    window = Window.for_patients(rules, now)
     if not free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window, specialist=specialist):
         return start, "That time is not available. Please choose one of the nearest free times below."
     return start, None
 
 
-def check_start_time(value, *, clinic, now):
+def check_start_time(value, *, clinic, now, rules=None):
     """Like check_start, without asking whether someone is free then: is it a time we book online at all?
 
     The booking form stops here; whether the time is free is the booking service's to say, after it has
     looked for the same patient's request already made for that time (a form sent twice).
     """
-    rules = BookingRules.current()
+    rules = rules or BookingRules.current()
     start = parse_start(value, clinic.tz)
     if start is None:
         return None, "That time is not one we offer. Please choose one of the times below."

@@ -16,9 +16,10 @@ def _context(appointment, **extra):
     from appointments import services  # services writes these emails: imported here, not at the top
 
     rules = BookingRules.current()
+    deadline = services.online_change_deadline(appointment.start, rules=rules)
     return {
-        "can_change_online": services.can_change_online(appointment),
-        "change_deadline": format_when(services.online_change_deadline(appointment).astimezone(appointment.clinic.tz)),
+        "can_change_online": services.can_change_online(appointment, rules=rules),
+        "change_deadline": format_when(deadline.astimezone(appointment.clinic.tz)),
         "cutoff_hours": rules.change_cutoff_hours,
         "appointment": appointment,
         "clinic": appointment.clinic,

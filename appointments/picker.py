@@ -1,7 +1,7 @@
 """Step 2's time picker: who to see, a strip of days, and one day's free times.
 
-Built from one calendar read over the strip's fourteen days (availability.days_at_clinic), so a
-page costs the same few queries whichever day or person is chosen. Every choice is a plain link
+Built from the strip's fourteen days of free times (slotcache.free_days: one calendar read for the
+days not in cache), so a page costs the same few queries whichever day or person is chosen. Every choice is a plain link
 (`?day=…&specialist=…`): the picker works without JavaScript, and static/js/booking.js only adds
 arrow keys between the days and between the times.
 """
@@ -119,8 +119,8 @@ def build(*, clinic, specialist, choices, day, now, rules, appointment_type, rea
         later_url=links.day(first + dt.timedelta(days=STRIP_DAYS))
         if first + dt.timedelta(days=days) <= last_bookable
         else None,
+        anyone_url=links.person("", chosen),
     )
-    picker.anyone_url = links.person("", chosen)
     if chosen and not picker.times:
         picker.next_day = next((cell for cell in strip if cell.date > chosen and cell.count), None)
     return picker

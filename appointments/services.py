@@ -331,20 +331,22 @@ def _lock(appointment):
     )
 
 
-def online_change_deadline(appointment: Appointment) -> dt.datetime:
-    """Until when the patient may cancel or move this visit themselves (later: by phone only)."""
-    return appointment.start - BookingRules.current().change_cutoff
+def online_change_deadline(start: dt.datetime, *, rules: BookingRules | None = None) -> dt.datetime:
+    """Until when a patient may cancel or move a visit at `start` themselves (later: by phone only)."""
+    return start - (rules or BookingRules.current()).change_cutoff
 
 
-def can_change_online(appointment: Appointment, *, now: dt.datetime | None = None) -> bool:
+def can_change_online(
+    appointment: Appointment, *, now: dt.datetime | None = None, rules: BookingRules | None = None
+) -> bool:
     """The one rule behind the manage page, the reschedule page, the emails and the services below."""
     now = now or timezone.now()
-    return appointment.status in OPEN_STATUSES and now <= online_change_deadline(appointment)
+    return appointment.status in OPEN_STATUSES and now <= online_change_deadline(appointment.start, rules=rules)
 
 
 def _check_cutoff(appointment, now, verb):
     rules = BookingRules.current()
-    if not can_change_online(appointment, now=now):
+    if not can_change_online(appointment, now=now, rules=rules):
         raise ChangeNotAllowed(
             f"Your visit is less than {rules.change_cutoff_hours} hours away, so it can no longer be changed online. "
             f"To {verb}, please call {appointment.clinic.name} at {appointment.clinic.phone_display}."

@@ -44,12 +44,12 @@ def api_slots(request):
 
 
 def _day_slots(clinic, specialist, day):
-    now = timezone.now()
-    horizon_end = availability.local_today(clinic, now) + dt.timedelta(days=BookingRules.current().horizon_days)
+    now, rules = timezone.now(), BookingRules.current()
+    horizon_end = availability.local_today(clinic, now) + dt.timedelta(days=rules.horizon_days)
     slots = []
     if availability.local_today(clinic, now) <= day <= horizon_end and (visit := availability.online_type()):
         slots, _ = slotcache.free_days(
-            clinic, now=now, first_day=day, days=1, appointment_type=visit, specialist=specialist
+            clinic, now=now, first_day=day, days=1, appointment_type=visit, specialist=specialist, rules=rules
         )
     people = {s.pk: s for s in Specialist.objects.filter(pk__in={i for slot in slots for i in slot.specialist_ids})}
     return {

@@ -132,14 +132,14 @@ def _confirm_reschedule(request, appointment, value, now, context):
         new_specialist=specialist,
         problem=problem,
         # Moving into the cut-off is allowed, but the patient must know before they confirm.
-        phone_only_after=bool(local) and not problem and local - now < BookingRules.current().change_cutoff,
+        phone_only_after=bool(local) and not problem and now > services.online_change_deadline(start),
     )
     return render(request, "appointments/reschedule_confirm.html", context, status=200)
 
 
 def _appointment_context(appointment):
     rules = BookingRules.current()
-    can_change = services.can_change_online(appointment)
+    can_change = services.can_change_online(appointment, rules=rules)
     return {
         "appointment": appointment,
         "clinic": appointment.clinic,
@@ -147,7 +147,9 @@ def _appointment_context(appointment):
         "can_change": can_change,
         "inside_cutoff": appointment.status in services.OPEN_STATUSES and not can_change,
         "cutoff_hours": rules.change_cutoff_hours,
-        "change_deadline": format_when(services.online_change_deadline(appointment).astimezone(appointment.clinic.tz)),
+        "change_deadline": format_when(
+            services.online_change_deadline(appointment.start, rules=rules).astimezone(appointment.clinic.tz)
+        ),
     }
 
 
