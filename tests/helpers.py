@@ -216,6 +216,16 @@ def newsletter_link(body, kind):
     return match.group(1)
 
 
+# Signed links, calendar UIDs and Message-IDs: long runs of random letters and digits.
+RANDOM_ID = re.compile(r"[A-Za-z0-9_:-]{24,}")
+
+
+def without_random_ids(text):
+    """`text` with its tokens and ids blanked, for checking what it says: a random token can
+    spell "L4" or "1980" by chance."""
+    return RANDOM_ID.sub("<id>", text)
+
+
 def emails(kind):
     return list(OutboundEmail.objects.filter(kind=kind).order_by("created_at"))
 
