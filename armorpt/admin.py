@@ -14,7 +14,7 @@ from armorpt.models import OutboundEmail
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox. Apps that know who may see which message narrow `get_queryset` (appointments.admin)."""
 
-    list_display = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "kind", "to", "from_email", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to", "subject", "message_id"]
     date_hierarchy = "created_at"

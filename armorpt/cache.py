@@ -1,28 +1,30 @@
 """A Redis cache that treats an unreachable Redis as a cache miss.
 
 Django's RedisCache raises when Redis is down, which would turn a cached page into
-a 500. Pages can always be rebuilt from the database, so we log and carry on.
+a 500. Pages can always be rebuilt from the database, so we carry on, and say so once per
+outage (armorpt.outages), not once per call.
 """
-
-import logging
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-logger = logging.getLogger(__name__)
+from armorpt.outages import CACHE
+
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def _forgiving(method_name, fallback):
     def method(self, *args, **kwargs):
         try:
-            return getattr(super(ForgivingRedisCache, self), method_name)(*args, **kwargs)
+            result = getattr(super(ForgivingRedisCache, self), method_name)(*args, **kwargs)
         except UNREACHABLE as exc:
-            logger.warning("cache %s skipped, Redis unreachable: %s", method_name, exc)
+            CACHE.failed(exc)
             if isinstance(fallback, type) and issubclass(fallback, Exception):
                 raise fallback("cache unavailable") from exc
             return fallback(args, kwargs) if callable(fallback) else fallback
+        CACHE.answered()
+        return result
 
     method.__name__ = method_name
     return method

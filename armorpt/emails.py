@@ -1,8 +1,13 @@
 """Every email the site sends goes through here: rendered from three templates, written
 to the outbox in the caller's transaction, and handed to Celery only after it commits.
 
-Nothing is sent inside a web request. If the broker is down when the transaction
-commits, the row stays pending and the sweeper (armorpt.tasks.sweep_outbox) queues it.
+Nothing is sent inside a web request. If the broker is down when the transaction commits,
+the row stays pending and the next sweep queues it: every worker sweeps when it connects to
+the broker and every few seconds after (armorpt.worker), so nothing waits for beat.
+
+Delivery is at least once in one window only: the SMTP server has accepted a message and the
+worker or the database dies before the row is marked sent. The next attempt sends it again
+with the same Message-ID, which lets mail programs show it once.
 """
 
 import logging
@@ -17,19 +22,22 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from armorpt.handoff import retry_delay, send
 from armorpt.models import OutboundEmail
+from armorpt.tasks import send_email as send_email_task
 
 logger = logging.getLogger(__name__)
 
 # Worth another try later: the mail server or the network was unavailable.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 MAX_ATTEMPTS = 6
-RETRY_BACKOFF_SECONDS = 30
-RETRY_BACKOFF_CAP_SECONDS = 30 * 60
+# A pending row nobody has tried for this long lost its task (a worker died, Redis restarted empty).
+SWEEP_AFTER = timedelta(minutes=1)
+SWEEP_LIMIT = 500
 
 
 class Outcome(Enum):
@@ -48,10 +56,14 @@ def render_email(template, context):
     return subject, render_to_string(f"{template}.txt", context), render_to_string(f"{template}.html", context)
 
 
-def queue_email(*, kind, to, template, context, about=None, dedupe_key=None, attachments=(), headers=None):
+def queue_email(
+    *, kind, to, template, context, about=None, dedupe_key=None, attachments=(), headers=None, from_email=None
+):
     """Write one email to the outbox; it is sent after the surrounding transaction commits.
 
-    Returns the row, or None when `dedupe_key` was queued before (a reminder already sent).
+    The sender is `from_email`, or DEFAULT_FROM_EMAIL; it is kept on the row, so a retry or a resend
+    leaves from the same address. Returns the row, or None when `dedupe_key` was queued before
+    (a reminder already sent).
     """
     if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return None
@@ -59,6 +71,7 @@ def queue_email(*, kind, to, template, context, about=None, dedupe_key=None, att
     message = OutboundEmail(
         kind=kind,
         to=to,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
         subject=subject,
         body_text=text,
         body_html=html,
@@ -89,13 +102,14 @@ def new_message_id():
 
 
 def enqueue(message_id):
-    """Hand one message to Celery. Never raises: a row the broker did not take is swept up later."""
-    from armorpt.tasks import send_email
-
+    """Hand one message to Celery. Never raises: a row the broker did not take is due for the next sweep."""
+    if send(send_email_task, message_id):
+        return True
     try:
-        send_email.apply_async((message_id,), retry=False)
-    except Exception as exc:  # noqa: BLE001 -- broker refused or hung; the sweeper will queue it.
-        logger.warning("email %s stays pending: broker unavailable (%s)", message_id, type(exc).__name__)
+        OutboundEmail.objects.filter(pk=message_id).update(next_attempt_at=timezone.now() - SWEEP_AFTER)
+    except DatabaseError:
+        pass  # the row is swept a minute after it was written all the same
+    return False
 
 
 def deliver(message_id):
@@ -120,10 +134,6 @@ def deliver(message_id):
         return Outcome.SENT
 
 
-def retry_delay(attempts):
-    return min(RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0), RETRY_BACKOFF_CAP_SECONDS)
-
-
 def _record_failure(message, exc, *, permanent):
     message.attempts += 1
     message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -140,7 +150,8 @@ def _as_email(message):
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        # Blank on rows written before the sender was stored: those all left from the default.
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
         # Every message here is sent by the site itself: out-of-office replies should not answer it (RFC 3834).
         headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated", **message.headers},
@@ -157,19 +168,25 @@ def _as_email(message):
     return email
 
 
-def sweep(now=None, limit=500):
-    """Queue pending messages nobody has tried for a minute (their task was lost, or Redis was down)."""
+def sweep(now=None, *, idle_for=SWEEP_AFTER, limit=SWEEP_LIMIT):
+    """Queue pending messages nobody has tried for `idle_for`: their task was lost or never queued.
+
+    Rows being sent right now are locked and skipped; two workers sweeping at once share the rows
+    out instead of queueing each twice. Stops at the first message the broker refuses.
+    """
     now = now or timezone.now()
-    ids = list(
-        OutboundEmail.objects.due(now - timedelta(minutes=1))
-        .order_by("next_attempt_at")[:limit]
-        .values_list("pk", flat=True)
-    )
-    # Not swept again for another minute, even if the worker is slow to get to them.
-    OutboundEmail.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    with transaction.atomic():
+        due = OutboundEmail.objects.due(now - idle_for).select_for_update(skip_locked=True)
+        ids = list(due.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+        # Not swept again for another SWEEP_AFTER, even if the worker is slow to get to them.
+        OutboundEmail.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    queued = 0
     for message_id in ids:
-        enqueue(message_id)
-    return len(ids)
+        if not enqueue(message_id):
+            OutboundEmail.objects.filter(pk__in=ids[queued:]).update(next_attempt_at=now - SWEEP_AFTER)
+            break
+        queued += 1
+    return queued
 
 
 def resend(message):

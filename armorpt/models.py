@@ -25,6 +25,12 @@ class OutboundEmail(models.Model):
 
     kind = models.CharField(max_length=50, db_index=True)
     to = models.EmailField()
+    # "Name <address>", as DEFAULT_FROM_EMAIL is written. Blank on rows written before the field
+    # existed: they all left from DEFAULT_FROM_EMAIL, and still do. No data migration copies that
+    # setting in, because its value is the running site's, not the migration's.
+    from_email = models.CharField(
+        "from", max_length=255, blank=True, help_text="The sender; blank means the site's default sender."
+    )
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -154,6 +154,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task sending mail when Redis drops carries on and marks its row sent; cancelling it mid-SMTP
+# would widen the one window in which a patient could get a message twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Reconnects to a returning broker within seconds, and sweeps the outbox (armorpt.worker).
+CELERY_WORKER_CONSUMER = "armorpt.worker:Consumer"
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -171,7 +176,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "UTC"
 # Run exactly one beat process (see README, Deploying).
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "armorpt.tasks.sweep_outbox", "schedule": 60.0},
     "queue-reminders": {"task": "appointments.tasks.queue_reminders", "schedule": 15 * 60.0},
     "resume-newsletter-sends": {"task": "newsletter.tasks.resume_sending", "schedule": 5 * 60.0},
     "erase-expired-patient-details": {

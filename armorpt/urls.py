@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("content.urls")),
 ]
 
+# A database that is away answers 503 "try again in a few seconds"; any other error, the 500 page.
+handler500 = "armorpt.unavailable.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -1,5 +1,3 @@
-import logging
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -8,8 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from armorpt.celery import app as celery_app
+from armorpt.outages import Outage
 
-logger = logging.getLogger(__name__)
 BROKER_TIMEOUT_SECONDS = 2
 
 
@@ -35,19 +33,27 @@ def _check_broker():
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+# A load balancer asks every few seconds: say when each service goes down and comes back, once.
+OUTAGES = {
+    "database": Outage("database (health check)", "/healthz answers 503"),
+    "cache": Outage("cache (health check)", "/healthz answers 503"),
+    "broker": Outage("Celery broker (health check)", "/healthz answers 503"),
+}
 
 
-def _run(check):
+def _run(name):
     try:
-        return True, check()
+        result = CHECKS[name]()
     except Exception as exc:  # noqa: BLE001 -- any failure means "down"; report it, never raise.
-        logger.warning("health check failed: %s", exc)
+        OUTAGES[name].failed(exc)
         return False, f"down: {type(exc).__name__}"
+    OUTAGES[name].answered()
+    return True, result
 
 
 @never_cache
 def healthz(request):
-    results = {name: _run(check) for name, check in CHECKS.items()}
+    results = {name: _run(name) for name in CHECKS}
     healthy = all(ok for ok, _ in results.values())
     body = {"status": "ok" if healthy else "unavailable", "checks": {k: v for k, (_, v) in results.items()}}
     return JsonResponse(body, status=200 if healthy else 503)

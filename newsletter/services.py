@@ -19,7 +19,6 @@ import re
 import smtplib
 import time
 from dataclasses import dataclass, field
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,9 +29,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from armorpt.emails import new_message_id, queue_email, render_email
+from armorpt.handoff import after_commit, send
 from armorpt.markdown import render_markdown
+from armorpt.plaintext import html_to_text
 from newsletter import tokens
 from newsletter.models import Delivery, Issue, Subscriber
+from newsletter.tasks import send_batch as send_batch_task
+from newsletter.tasks import send_issue as send_issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ def sign_up(*, email, first_name="", source=Subscriber.Source.FOOTER, now=None):
         # No first name: it was typed by whoever filled the form, who may not own the address.
         context={"confirm_url": confirm_url(subscriber), "valid_days": tokens.CONFIRM_MAX_AGE.days},
         about=subscriber,
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
     )
     return subscriber
 
@@ -143,6 +147,7 @@ def confirm(link, *, now=None):
         context={"subscriber": subscriber, "unsubscribe_url": url, "guides_url": settings.SITE_URL + "/guides/"},
         about=subscriber,
         headers=list_headers(url),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
     )
     return True
 
@@ -175,12 +180,14 @@ class IssueEmail:
     def __init__(self, issue):
         self.issue = issue
         self.body_html = _absolute_links(render_markdown(issue.body))
+        # Read from the HTML part, so the text part says the same (sanitized, links absolute).
+        self.body_text = html_to_text(self.body_html)
 
     def context(self, unsubscribe):
         return {
             "issue": self.issue,
             "body_html": self.body_html,
-            "body_text": self.issue.body,
+            "body_text": self.body_text,
             "unsubscribe_url": unsubscribe,
         }
 
@@ -222,6 +229,7 @@ def send_test(*, issue, to):
         context={**IssueEmail(issue).context(url), "is_test": True},
         about=issue,
         headers=list_headers(url),
+        from_email=settings.NEWSLETTER_FROM_EMAIL,
     )
 
 
@@ -240,9 +248,7 @@ def start_sending(issue, *, now=None):
         if locked.status == Issue.Status.DRAFT:
             locked.status, locked.send_started_at = Issue.Status.SENDING, now or timezone.now()
             locked.save(update_fields=["status", "send_started_at"])
-        from newsletter.tasks import send_issue
-
-        transaction.on_commit(partial(enqueue, send_issue, locked.pk))
+        after_commit(send_issue_task, locked.pk)
     issue.refresh_from_db()
     return True
 
@@ -252,8 +258,6 @@ def fan_out(issue_id, *, stale_before=None, now=None):
 
     With `stale_before`, only rows nobody queued since then are queued (the sweeper's lost tasks).
     """
-    from newsletter.tasks import send_batch
-
     now = now or timezone.now()
     issue = Issue.objects.filter(pk=issue_id, status=Issue.Status.SENDING).first()
     if issue is None:
@@ -269,7 +273,7 @@ def fan_out(issue_id, *, stale_before=None, now=None):
     ids = list(pending.order_by("pk").values_list("pk", flat=True))
     for chunk in _chunks(ids, BATCH_SIZE):
         Delivery.objects.filter(pk__in=chunk).update(touched_at=now)
-        enqueue(send_batch, issue.pk, chunk)
+        send(send_batch_task, issue.pk, chunk)
     finish_if_done(issue.pk, now=now)
     return len(ids)
 
@@ -435,11 +439,3 @@ def progress(issue):
 def _chunks(items, size):
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def enqueue(task, *args):
-    """Hand work to Celery. Never raises: what the broker did not take, the sweeper queues later."""
-    try:
-        task.apply_async(args, retry=False)
-    except Exception as exc:  # noqa: BLE001 -- broker refused or hung.
-        logger.warning("newsletter task %s not queued: broker unavailable (%s)", task.name, type(exc).__name__)

@@ -2,22 +2,24 @@
 
 from celery import shared_task
 
-from armorpt.emails import retry_delay
-from newsletter import services
+from armorpt.handoff import MAX_TASK_RETRIES, retry_delay, send
 
 
 @shared_task(acks_late=True)
 def send_issue(issue_id):
     """Fan out: one Delivery per confirmed subscriber, queued in batches."""
+    from newsletter import services
+
     return services.fan_out(issue_id)
 
 
-# Each delivery counts its attempts (services.MAX_ATTEMPTS); Celery's limit is only a backstop.
-@shared_task(bind=True, acks_late=True, max_retries=services.MAX_ATTEMPTS)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_TASK_RETRIES)
 def send_batch(self, issue_id, delivery_ids):
+    from newsletter import services
+
     result = services.send_batch(issue_id, delivery_ids)
     if result.later_ids:
-        services.enqueue(send_batch, issue_id, result.later_ids)
+        send(send_batch, issue_id, result.later_ids)
     if result.retry_ids:
         raise self.retry(args=(issue_id, result.retry_ids), countdown=retry_delay(self.request.retries + 1))
     return {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}
@@ -26,4 +28,6 @@ def send_batch(self, issue_id, delivery_ids):
 @shared_task
 def resume_sending():
     """Periodic: queue deliveries whose task was lost, and close the books on interrupted ones."""
+    from newsletter import services
+
     return services.sweep()

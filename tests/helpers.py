@@ -7,14 +7,18 @@ imported by another.
 `timezone.now()` and so follows the frozen clock. Nothing here reads the wall clock behind its back.
 """
 
+import contextlib
 import datetime as dt
 import re
+import shutil
 import socket
+import subprocess
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.test import Client
@@ -255,6 +259,43 @@ def use_broker(url, *, eager=False):
     app._pool = None
     app.amqp._producer_pool = None
     kombu.pools.reset()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, to kill and start again: a real outage
+    that leaves the shared Redis (and every other test) alone."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            pytest.fail("redis-server is not on PATH (CI installs it; see README, Tests and CI)")
+        self.port = closed_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def kill(self):
+        """Like a crash: no goodbye to clients, and the queued tasks are gone with it."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
 
 
 def closed_port():

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from appointments import notifications, services
-from armorpt import emails
+from armorpt import emails, handoff
 from armorpt.models import OutboundEmail
 from armorpt.tasks import send_email, sweep_outbox
-from tests.factories import AppointmentFactory
+from newsletter import services as newsletter_services
+from tests.factories import AppointmentFactory, IssueFactory
 from tests.helpers import patient, without_random_ids
 from tests.mail_backends import FlakyBackend
 
@@ -142,10 +143,10 @@ def test_our_own_error_is_not_retried(appointment, settings):
 
 
 def test_retry_waits_longer_each_time_up_to_a_cap():
-    delays = [emails.retry_delay(n) for n in range(1, 10)]
+    delays = [handoff.retry_delay(n) for n in range(1, 10)]
 
     assert delays[:4] == [30, 60, 120, 240]
-    assert max(delays) == emails.RETRY_BACKOFF_CAP_SECONDS
+    assert max(delays) == handoff.RETRY_BACKOFF_CAP_SECONDS
     assert delays == sorted(delays)
 
 
@@ -205,3 +206,65 @@ def test_emails_say_until_when_the_visit_can_be_changed_online(world):
             assert "can no longer be changed online" in body or "Please call Armor PT Kalamazoo" in body
             assert "(269) 555-0100" in body
             assert "View, change or cancel" not in body
+
+
+def test_appointment_emails_come_from_the_default_sender_even_when_the_newsletter_has_its_own(appointment, settings):
+    settings.DEFAULT_FROM_EMAIL = "Armor Physical Therapy <appointments@armorpt.test>"
+    settings.NEWSLETTER_FROM_EMAIL = "Armor Physical Therapy News <news@armorpt.test>"
+    message = notifications.confirmed(appointment)
+
+    send_email.apply(args=[message.pk])
+
+    assert message.from_email == "Armor Physical Therapy <appointments@armorpt.test>"
+    assert mail.outbox[0].from_email == "Armor Physical Therapy <appointments@armorpt.test>"
+
+
+def test_staff_resend_an_email_from_the_sender_it_was_written_with(settings):
+    settings.NEWSLETTER_FROM_EMAIL = "Armor Physical Therapy News <news@armorpt.test>"
+    message = newsletter_services.send_test(issue=IssueFactory(), to="staff@armorpt.test")
+    send_email.apply(args=[message.pk])
+    settings.NEWSLETTER_FROM_EMAIL = "Armor PT <changed@armorpt.test>"  # changed since: not this message's sender
+
+    copy = emails.resend(message)
+    send_email.apply(args=[copy.pk])
+
+    assert copy.from_email == "Armor Physical Therapy News <news@armorpt.test>"
+    assert [m.from_email for m in mail.outbox] == ["Armor Physical Therapy News <news@armorpt.test>"] * 2
+
+
+def test_a_message_written_before_senders_were_stored_leaves_from_the_default(appointment, settings):
+    settings.DEFAULT_FROM_EMAIL = "Armor Physical Therapy <appointments@armorpt.test>"
+    message = notifications.confirmed(appointment)
+    OutboundEmail.objects.filter(pk=message.pk).update(from_email="")  # as the migration left older rows
+
+    send_email.apply(args=[message.pk])
+
+    assert mail.outbox[0].from_email == "Armor Physical Therapy <appointments@armorpt.test>"
+
+
+def test_a_message_the_broker_refused_is_swept_at_once_not_a_minute_later(
+    appointment, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(emails, "send", lambda task, *args: False)  # the broker refuses at commit
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = notifications.confirmed(appointment)
+    monkeypatch.undo()
+    assert mail.outbox == []
+
+    assert sweep_outbox.apply().get() == 1
+
+    refused.refresh_from_db()
+    assert refused.status == OutboundEmail.Status.SENT
+
+
+def test_a_sweep_stops_at_the_first_refusal_and_leaves_the_rest_due(appointment, monkeypatch):
+    messages = [notifications.confirmed(appointment), notifications.reminder(appointment)]
+    OutboundEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(minutes=5))
+    tries = []
+    monkeypatch.setattr(emails, "send", lambda task, *args: tries.append(args) and False)
+
+    assert emails.sweep() == 0
+
+    assert len(tries) == 1  # a hung broker costs one timeout per sweep, not one per message
+    due = OutboundEmail.objects.due(timezone.now() - emails.SWEEP_AFTER)
+    assert set(due.values_list("pk", flat=True)) == {m.pk for m in messages}

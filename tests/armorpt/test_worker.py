@@ -5,8 +5,8 @@ thread of this process, so it shares the test database and Django's mail.outbox.
 """
 
 import contextlib
-import datetime as dt
 import email
+import os
 import socket
 import threading
 import time
@@ -16,13 +16,12 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
-from django.utils import timezone
 
 from appointments.models import Appointment
-from armorpt import emails
 from armorpt.celery import app
 from armorpt.models import OutboundEmail
-from tests.helpers import as_a_person, closed_port, use_broker
+from armorpt.worker import SWEEP_EVERY_SECONDS
+from tests.helpers import PrivateRedis, as_a_person, closed_port, use_broker
 
 # The clock runs: the broker client gives up after a number of seconds it reads from time.time().
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True), pytest.mark.clock(tick=True)]
@@ -46,6 +45,12 @@ def broker():
         conn.default_channel.queue_purge(app.conf.task_default_queue)
     yield
     use_broker(old[0], eager=old[1])
+
+
+@pytest.fixture
+def private_redis():
+    with PrivateRedis() as server:
+        yield server
 
 
 @contextlib.contextmanager
@@ -113,15 +118,58 @@ def test_redis_refusing_during_booking_loses_nothing(client, broker, world):
     assert mail.outbox == []
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"pending"}
 
-    # Redis is back; a minute later the beat's sweeper queues what the broker missed.
+    # Redis is back. No beat runs here: the worker sweeps as it connects.
     use_broker(settings.REDIS_URL)
-    OutboundEmail.objects.update(next_attempt_at=timezone.now() - dt.timedelta(minutes=2))
     with worker():
-        assert emails.sweep() == 2
-        assert wait_for(lambda: len(mail.outbox) >= 2)
+        assert wait_for(lambda: len(mail.outbox) >= 2, timeout=10)
         time.sleep(1)
 
     assert len(mail.outbox) == 2
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_without_beat_a_connected_worker_sends_what_the_broker_refused_within_seconds(client, broker, world):
+    with worker():
+        use_broker(f"redis://127.0.0.1:{closed_port()}/0")  # this web process loses Redis; the worker does not
+        assert book(client, world)[0].status_code == 302
+        assert OutboundEmail.objects.filter(status="pending").count() == 2
+        use_broker(settings.REDIS_URL)
+        began = time.monotonic()
+
+        assert wait_for(lambda: len(mail.outbox) >= 2, timeout=SWEEP_EVERY_SECONDS + 10)
+        waited = time.monotonic() - began
+        time.sleep(1)
+
+    assert waited < SWEEP_EVERY_SECONDS + 5, f"{waited:.1f} s"
+    assert len(mail.outbox) == 2
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
+
+
+# Long enough for Celery's own reconnect waits (2, 4, 6 … 30 s apart) to have grown past 15 s.
+OUTAGE_SECONDS = float(os.environ.get("OUTAGE_SECONDS", "20"))
+
+
+def test_mail_queued_during_a_redis_outage_arrives_within_15_seconds_of_its_return(client, world, private_redis):
+    use_broker(private_redis.url)
+    try:
+        with worker():
+            private_redis.kill()
+            response, seconds = book(client, world)
+            assert response.status_code == 302 and seconds < 5
+            time.sleep(OUTAGE_SECONDS)
+            assert mail.outbox == []
+
+            private_redis.start()
+            back = time.monotonic()
+            assert wait_for(lambda: len(mail.outbox) >= 2, timeout=60)
+            recovered_in = time.monotonic() - back
+            time.sleep(2)  # nothing more should arrive
+    finally:
+        use_broker(settings.REDIS_URL)
+
+    print(f"\nmail queued during a {OUTAGE_SECONDS:.0f} s Redis outage arrived {recovered_in:.1f} s after its return")
+    assert recovered_in < 15
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["ana@example.com", world.clinic.front_desk_email])
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"sent"}
 
 

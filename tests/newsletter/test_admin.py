@@ -122,7 +122,8 @@ def test_preview_shows_the_issue_in_the_email_design(admin_client):
     assert "100 Main Street, Kalamazoo" in text(html) and "Unsubscribe" in text(html)
     assert "'unsafe-inline'" in html["Content-Security-Policy"].split("style-src")[1].split(";")[0]
     assert "script-src 'self'" in html["Content-Security-Policy"]
-    assert text(plain).startswith("Subject: Stay strong") and "## Three stretches" in text(plain)
+    assert text(plain).startswith("Subject: Stay strong") and "Three stretches\n=====" in text(plain)
+    assert "#" not in text(plain)  # the text part as readers get it, not the Markdown
 
 
 def test_send_a_test_to_me(admin_client, admin_user, django_capture_on_commit_callbacks):
