@@ -286,7 +286,22 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Patient", {"fields": ["first_name", "last_name", "phone", "email", "date_of_birth", "reason", "notes"]}),
+        (
+            "Patient",
+            {
+                "fields": [
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "email",
+                    "date_of_birth",
+                    "reason",
+                    "self_check",
+                    "payment",
+                    "notes",
+                ]
+            },
+        ),
         (
             "Record",
             {
@@ -305,6 +320,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
     readonly_fields = [
         "reference_display",
         "when",
+        "self_check",
         "clinic",
         "specialist",
         "appointment_type",
@@ -331,6 +347,11 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
     @admin.display(description="patient", ordering="last_name")
     def patient(self, obj):
         return obj.patient_name
+
+    @admin.display(description="back-pain self-check")
+    def self_check(self, obj):
+        # Only ever "none of the warning signs": the answers are never kept (appointments.screening).
+        return "Done online before booking: no warning signs" if obj.self_check_clear else "—"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj):
@@ -476,7 +497,10 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
             free=free,
             fieldsets=[
                 ("When and with whom", ["clinic", "specialist", "appointment_type", "day", "time", "source"]),
-                ("Patient", ["first_name", "last_name", "phone", "email", "date_of_birth", "reason", "notes"]),
+                (
+                    "Patient",
+                    ["first_name", "last_name", "phone", "email", "date_of_birth", "reason", "payment", "notes"],
+                ),
             ],
         )
 

@@ -13,6 +13,7 @@ from armorpt.forms import (
     OneLineTextInput,
     single_line,
 )
+from practice import selectors as practice
 
 MAX_AGE_YEARS = 120
 
@@ -63,6 +64,13 @@ class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
             "invalid_choice": "Please choose one of the options.",
         },
     )
+    # Optional: a patient who skips it (or a form from before the question) still books.
+    payment = forms.ChoiceField(
+        label="How will you pay? (optional)",
+        required=False,
+        help_text="Your plan's name is enough: bring your card to the visit. No member numbers here.",
+        error_messages={"invalid_choice": "Please choose one of the options."},
+    )
     notes = forms.CharField(
         label="Anything your therapist should know? (optional)",
         required=False,
@@ -84,6 +92,7 @@ class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
         self.fields["last_name"].label = "Last name"
         self.fields["date_of_birth"].label = "Date of birth"
         self.fields["date_of_birth"].widget.attrs["max"] = now.date().isoformat()
+        self.fields["payment"].choices = [("", "Choose one"), *practice.payment_choices(clinic)]
 
     def clean_start(self):
         start, problem = availability.check_start_time(self.cleaned_data["start"], clinic=self.clinic, now=self.now)

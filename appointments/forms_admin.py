@@ -74,6 +74,12 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
     reason = forms.ChoiceField(
         choices=[("", "—"), *Appointment.Reason.choices], required=False, label="Reason for visit"
     )
+    payment = forms.CharField(
+        required=False,
+        max_length=120,
+        label="How they will pay",
+        help_text="The plan's name, “Paying myself” or “Not sure yet”. No member numbers.",
+    )
     notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
@@ -102,6 +108,7 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
             date_of_birth=data["date_of_birth"],
             reason=data["reason"],
             notes=data["notes"],
+            payment=data["payment"],
         )
 
 

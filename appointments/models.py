@@ -228,6 +228,19 @@ class Appointment(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     reason = models.CharField("reason for visit", max_length=20, choices=Reason.choices, blank=True)
     notes = models.TextField(blank=True, max_length=2000)
+    self_check_clear = models.BooleanField(
+        "self-check: no warning signs",
+        default=False,
+        help_text="Booked for back pain straight after the online self-check, with no to every warning sign. "
+        "The answers themselves are never kept.",
+    )
+    payment = models.CharField(
+        "how they will pay",
+        max_length=120,
+        blank=True,
+        help_text="As the patient said when booking: a plan's name, another plan, or paying themselves. "
+        "Never a member number, and never in an email.",
+    )
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the patient accepted the privacy notice.")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)

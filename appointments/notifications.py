@@ -9,13 +9,13 @@ from django.urls import reverse
 from appointments.calendar import appointment_ics, calendar_url, manage_url
 from appointments.models import BookingRules
 from appointments.timefmt import format_when
-from armorpt.emails import queue_email
+from armorpt.emails import new_email, queue_email
 
 
-def _context(appointment, **extra):
+def _context(appointment, rules=None, **extra):
     from appointments import services  # services writes these emails: imported here, not at the top
 
-    rules = BookingRules.current()
+    rules = rules or BookingRules.current()
     deadline = services.online_change_deadline(appointment.start, rules=rules)
     return {
         "can_change_online": services.can_change_online(appointment, rules=rules),
@@ -38,20 +38,24 @@ def _ics(appointment, method):
     return [{"filename": "appointment.ics", "content": content, "mimetype": f"text/calendar; method={method}"}]
 
 
-def _to_patient(appointment, kind, template, *, calendar_method=None, dedupe_key=None, **extra):
+def _to_patient(appointment, kind, template, **options):
     if not appointment.email:  # Booked by phone without an email address.
         return None
-    return queue_email(
-        kind=kind,
-        to=appointment.email,
-        template=f"emails/appointments/{template}",
-        context=_context(appointment, **extra),
-        about=appointment,
-        attachments=_ics(appointment, calendar_method) if calendar_method else (),
-        dedupe_key=dedupe_key,
+    return queue_email(**_patient_email(appointment, kind, template, **options))
+
+
+def _patient_email(appointment, kind, template, *, calendar_method=None, dedupe_key=None, rules=None, **extra):
+    return {
+        "kind": kind,
+        "to": appointment.email,
+        "template": f"emails/appointments/{template}",
+        "context": _context(appointment, rules, **extra),
+        "about": appointment,
+        "attachments": _ics(appointment, calendar_method) if calendar_method else (),
+        "dedupe_key": dedupe_key,
         # A patient who answers the email reaches the front desk of their clinic.
-        headers={"Reply-To": appointment.clinic.front_desk_email},
-    )
+        "headers": {"Reply-To": appointment.clinic.front_desk_email},
+    }
 
 
 def booked(appointment):
@@ -80,9 +84,22 @@ def rescheduled(appointment, *, previous_start):
     )
 
 
+def reminder_key(appointment):
+    """One reminder per visit and time: a moved visit is reminded of its new time."""
+    return f"reminder:{appointment.pk}:{appointment.start:%Y%m%dT%H%M}"
+
+
 def reminder(appointment):
-    key = f"reminder:{appointment.pk}:{appointment.start:%Y%m%dT%H%M}"
-    return _to_patient(appointment, "appointment.reminder", "reminder", dedupe_key=key)
+    return _to_patient(appointment, "appointment.reminder", "reminder", dedupe_key=reminder_key(appointment))
+
+
+def reminders(appointments, *, rules):
+    """Unsaved reminder rows for the visits with an email address, for armorpt.emails.queue_emails."""
+    return [
+        new_email(**_patient_email(a, "appointment.reminder", "reminder", dedupe_key=reminder_key(a), rules=rules))
+        for a in appointments
+        if a.email
+    ]
 
 
 def _front_desk_notice(appointment):

@@ -48,8 +48,15 @@ ROLES = {
         *_crud("clinics", "credential"),
         *_crud("content", "guide"),
         *_crud("content", "exercise"),
+        # The words of the back-pain self-check; where answers lead is fixed in code (selfcheck.rules).
+        *_crud("selfcheck", "wording", "view", "change"),
+        # What their clinic takes and costs, and the answers patients read before booking.
+        *_crud("practice", "insuranceplan", "view", "add", "change"),
+        *_crud("practice", "selfpayprice", "view", "change"),
+        *_crud("practice", "question"),
+        *_crud("practice", "practicenote", "view", "change"),
     ],
-    MARKETING: ["content.*", "newsletter.*"],
+    MARKETING: ["content.*", "newsletter.*", *_crud("practice", "question")],
 }
 
 ROLE_APPS = {name.split(".")[0] for names in ROLES.values() for name in names}

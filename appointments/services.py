@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from appointments import availability, notifications
 from appointments.models import Appointment, BookingRules
+from armorpt.emails import queue_emails
 from armorpt.models import OutboundEmail
 from clinics.models import Clinic, Specialist
 
@@ -67,6 +68,10 @@ class Patient:
     reason: str = ""
     notes: str = ""
     consented_at: dt.datetime | None = None
+    # Came from the back-pain self-check with no warning signs (appointments.screening).
+    self_check_clear: bool = False
+    # A plan's name, "Another insurance plan", "Paying myself" or "Not sure yet" (practice.payment_choices).
+    payment: str = ""
 
 
 def book_appointment(
@@ -171,6 +176,8 @@ def _create(clinic, specialist, appointment_type, start, patient, source, online
         date_of_birth=patient.date_of_birth,
         reason=patient.reason,
         notes=patient.notes,
+        self_check_clear=patient.self_check_clear,
+        payment=patient.payment,
         consent_at=patient.consented_at,
     )
     try:
@@ -290,25 +297,36 @@ def confirm_appointment(*, appointment):
     return change_status(appointment=appointment, status=Status.CONFIRMED)
 
 
-def queue_due_reminders(*, now=None):
+REMINDER_BATCH = 500
+
+
+def queue_due_reminders(*, now=None, batch_size=REMINDER_BATCH):
     """Queue a reminder for each visit in the next 24 hours that was booked well before it.
 
     Safe to run as often as we like: each visit and time gets one reminder (the outbox's dedupe key).
+    Five queries per batch of visits however many are due, and one batch in memory at a time.
     """
     now = now or timezone.now()
     due = (
         Appointment.objects.filter(status__in=OPEN_STATUSES, start__gt=now, start__lte=now + dt.timedelta(hours=24))
         .exclude(email="")
         .filter(erased_at__isnull=True)
-        .select_related("clinic", "specialist", "appointment_type")
-    )
-    queued = 0
-    for appointment in due:
         # Someone who booked this morning for tomorrow already has the confirmation in hand.
-        if appointment.created_at > appointment.start - dt.timedelta(hours=20):
-            continue
+        .filter(created_at__lte=F("start") - dt.timedelta(hours=20))
+        .select_related("clinic", "specialist", "appointment_type")
+        .prefetch_related("specialist__credentials")  # the email names the therapist with their credentials
+        .order_by("pk")
+    )
+    rules = BookingRules.current()
+    queued, after = 0, 0
+    while batch := list(due.filter(pk__gt=after)[:batch_size]):
+        after = batch[-1].pk
+        keys = {notifications.reminder_key(a): a for a in batch}
+        sent = set(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
         with transaction.atomic():
-            queued += notifications.reminder(appointment) is not None
+            queued += len(
+                queue_emails(notifications.reminders([a for k, a in keys.items() if k not in sent], rules=rules))
+            )
     return queued
 
 
@@ -381,6 +399,8 @@ def erase_expired_patient_details(*, now=None):
             date_of_birth=None,
             notes="",
             reason="",
+            self_check_clear=False,
+            payment="",
             cancellation_reason="",
             erased_at=now,
         )

@@ -67,6 +67,32 @@ def queue_email(
     """
     if dedupe_key and OutboundEmail.objects.filter(dedupe_key=dedupe_key).exists():
         return None
+    message = new_email(
+        kind=kind,
+        to=to,
+        template=template,
+        context=context,
+        about=about,
+        dedupe_key=dedupe_key,
+        attachments=attachments,
+        headers=headers,
+        from_email=from_email,
+    )
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:
+        if dedupe_key:  # Another process queued the same key a moment ago.
+            return None
+        raise
+    transaction.on_commit(partial(enqueue, message.pk))
+    return message
+
+
+def new_email(
+    *, kind, to, template, context, about=None, dedupe_key=None, attachments=(), headers=None, from_email=None
+):
+    """One rendered outbox row, not saved yet (queue_email saves one, queue_emails many)."""
     subject, text, html = render_email(template, context)
     message = OutboundEmail(
         kind=kind,
@@ -84,15 +110,25 @@ def queue_email(
     if about is not None:
         message.content_type = ContentType.objects.get_for_model(about)
         message.object_id = about.pk
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:
-        if dedupe_key:  # Another process queued the same key a moment ago.
-            return None
-        raise
-    transaction.on_commit(partial(enqueue, message.pk))
     return message
+
+
+def queue_emails(messages):
+    """Write many rows from new_email() in three queries, whatever their number; each is sent after commit.
+
+    A row whose dedupe_key is in the outbox already is left out (the database says so, also for a
+    key another process wrote a moment ago). Returns the ids written.
+    """
+    if not messages:
+        return []
+    OutboundEmail.objects.bulk_create(messages, ignore_conflicts=True)
+    # Ids are not returned for rows inserted with ignore_conflicts: read back the ones that went in.
+    ids = list(
+        OutboundEmail.objects.filter(message_id__in=[m.message_id for m in messages]).values_list("pk", flat=True)
+    )
+    for message_id in ids:
+        transaction.on_commit(partial(enqueue, message_id))
+    return ids
 
 
 def new_message_id():

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "appointments",
     "content",
     "newsletter",
+    "selfcheck",
+    "practice",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("appointments.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("", include("selfcheck.urls")),
+    path("", include("practice.urls")),
     path("", include("content.urls")),
 ]
 

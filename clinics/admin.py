@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import Http404
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from clinics.models import Clinic, ClinicAccess, ClinicClosure, Credential, OpeningHours, Specialist
 
@@ -66,6 +68,23 @@ def limit_choices(db_field, request, kwargs):
         kwargs.setdefault("queryset", staff_specialists(request.user))
 
 
+class KeepOtherClinicsMixin:
+    """For a model with a `clinics` many-to-many: the form offers only the user's clinics, so saving it
+    keeps the links to the other clinics as they were."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        limit_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        elsewhere = []
+        if change and not request.user.is_superuser:
+            elsewhere = list(form.instance.clinics.exclude(pk__in=staff_clinics(request.user)))
+        super().save_related(request, form, formsets, change)
+        if elsewhere:
+            form.instance.clinics.add(*elsewhere)
+
+
 class ScopedInlineMixin:
     """An inline showing, and offering, only the user's clinics."""
 
@@ -108,7 +127,15 @@ class ClinicAdmin(ClinicScopedMixin, admin.ModelAdmin):
             {"fields": ["street_address", "city", "state", "postal_code", "phone", "front_desk_email"]},
         ),
         ("Patients", {"fields": ["directions", "confirms_online_bookings", "timezone"]}),
+        ("Picture", {"fields": ["photo", "photo_alt", "drawing", "picture_preview"]}),
     ]
+    readonly_fields = ["picture_preview"]
+
+    @admin.display(description="on the site")
+    def picture_preview(self, clinic):
+        if clinic.photo:
+            return format_html('<img src="{}" alt="" width="320">', clinic.photo.url)
+        return format_html('<img src="{}" alt="" width="320">', static(f"img/clinics/{clinic.drawing_name}.svg"))
 
     def has_add_permission(self, request):
         # A new clinic is the practice owner's decision; a manager only sees their own.
@@ -126,7 +153,7 @@ class CredentialAdmin(admin.ModelAdmin):
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "clinics"
     list_display = ["name", "credentials_display", "title", "accepts_new_patients", "is_active"]
     list_filter = ["is_active", "accepts_new_patients", ("clinics", admin.RelatedOnlyFieldListFilter), "credentials"]
@@ -149,15 +176,6 @@ class SpecialistAdmin(ClinicScopedMixin, admin.ModelAdmin):
             # Otherwise a manager could add someone they would never see again.
             form.base_fields["clinics"].required = True
         return form
-
-    def save_related(self, request, form, formsets, change):
-        # The form offers only the user's clinics: keep the specialist's other clinics as they were.
-        elsewhere = []
-        if change and not request.user.is_superuser:
-            elsewhere = list(form.instance.clinics.exclude(pk__in=staff_clinics(request.user)))
-        super().save_related(request, form, formsets, change)
-        if elsewhere:
-            form.instance.clinics.add(*elsewhere)
 
     @admin.display(description="credentials")
     def credentials_display(self, obj):

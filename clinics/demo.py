@@ -30,6 +30,7 @@ CLINICS = [
     },
     {
         "slug": "portage",
+        "drawing": "suite",
         "name": "Armor PT Portage",
         "street_address": "7250 South Westnedge Avenue, Suite 3",
         "city": "Portage",
@@ -48,6 +49,7 @@ CLINICS = [
     },
     {
         "slug": "battle-creek",
+        "drawing": "single-storey",
         "name": "Armor PT Battle Creek",
         "street_address": "1550 West Columbia Avenue",
         "city": "Battle Creek",
@@ -66,6 +68,7 @@ CLINICS = [
     },
     {
         "slug": "paw-paw",
+        "drawing": "main-street",
         "name": "Armor PT Paw Paw",
         "street_address": "210 East Michigan Avenue",
         "city": "Paw Paw",
@@ -78,6 +81,7 @@ CLINICS = [
     },
     {
         "slug": "st-joseph",
+        "drawing": "lakeside",
         "name": "Armor PT St. Joseph",
         "street_address": "2900 Niles Avenue",
         "city": "St. Joseph",
@@ -232,6 +236,10 @@ def _load_clinic(spec, closures):
     fields = {k: v for k, v in spec.items() if k not in ("slug", "hours")}
     fields["display_order"] = [c["slug"] for c in CLINICS].index(spec["slug"])
     clinic, created = Clinic.objects.get_or_create(slug=spec["slug"], defaults=fields)
+    if not created and not clinic.drawing and spec.get("drawing"):
+        # Loaded before clinics had drawings: give it its own.
+        clinic.drawing = spec["drawing"]
+        clinic.save(update_fields=["drawing"])
     if created:
         for weekday, (opens, closes) in spec["hours"].items():
             OpeningHours.objects.create(clinic=clinic, weekday=weekday, opens=opens, closes=closes)

@@ -8,6 +8,8 @@ from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from phonenumber_field.modelfields import PhoneNumberField
 
+from armorpt import images
+
 
 def validate_timezone(value):
     if value not in available_timezones():
@@ -33,6 +35,14 @@ class ClinicQuerySet(models.QuerySet):
 
 
 class Clinic(models.Model):
+    class Drawing(models.TextChoices):
+        # Drawn for this site: static/img/clinics/<value>.svg (none chosen: office.svg). Shown until there is a photo.
+        __empty__ = "Two-storey office building"
+        SUITE = "suite", "Suite in a row of shops"
+        SINGLE_STOREY = "single-storey", "Single-storey building with a side entrance"
+        MAIN_STREET = "main-street", "Brick shopfront on a main street"
+        LAKESIDE = "lakeside", "House-style building near the lake"
+
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True, help_text="Part of the web address: /locations/<slug>/. Keep it stable.")
     street_address = models.CharField(max_length=200)
@@ -50,6 +60,27 @@ class Clinic(models.Model):
     )
     display_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Inactive clinics are hidden from the site.")
+    photo = models.ImageField(
+        upload_to="clinics/",
+        blank=True,
+        help_text="The building and its entrance as a patient arriving sees them (landscape works best). "
+        "Until there is one, the drawing below is shown.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_alt = models.CharField(
+        "photo described in words",
+        max_length=200,
+        blank=True,
+        help_text="For people who cannot see it, e.g. “A one-storey brick building with a blue door and "
+        "parking in front.” Empty: “The front of <clinic name>”.",
+    )
+    drawing = models.CharField(
+        max_length=20,
+        choices=Drawing.choices,
+        blank=True,
+        help_text="A drawing in the site’s style, shown while there is no photo.",
+    )
 
     objects = ClinicQuerySet.as_manager()
 
@@ -59,8 +90,20 @@ class Clinic(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.photo_width, self.photo_height = images.size_before_save(self.photo, self.photo_width, self.photo_height)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("location_detail", args=[self.slug])
+
+    @property
+    def photo_description(self):
+        return self.photo_alt or f"The front of {self.name}"
+
+    @property
+    def drawing_name(self):
+        return self.drawing or "office"
 
     @cached_property
     def tz(self):
@@ -168,7 +211,14 @@ class Specialist(models.Model):
         "what they treat", max_length=250, blank=True, help_text="A short list, e.g. low back pain, running injuries."
     )
     bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="team/", blank=True)
+    photo = models.ImageField(
+        upload_to="team/",
+        blank=True,
+        help_text="A friendly head-and-shoulders photo, upright (shown 4 wide by 5 high). Copies sized for "
+        "phones are made when you save. Without a photo the site shows the person’s initials.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     clinics = models.ManyToManyField(Clinic, related_name="specialists", blank=True)
     accepts_new_patients = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True, help_text="Inactive specialists are hidden from the site.")
@@ -182,8 +232,19 @@ class Specialist(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.photo_width, self.photo_height = images.size_before_save(self.photo, self.photo_width, self.photo_height)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("team_member", args=[self.slug])
+
+    @property
+    def initials(self):
+        """Up to two letters, for the picture shown without a photo: “Dana Whitfield” → “DW”."""
+        words = [w for w in self.name.replace("-", " ").split() if w[:1].isalpha()]
+        picked = words[:1] + words[1:][-1:]
+        return "".join(w[0] for w in picked).upper()
 
     @property
     def credentials_display(self):

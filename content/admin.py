@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.forms import Textarea
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -27,10 +28,27 @@ class LiveFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ExerciseInline(admin.StackedInline):
+PICTURE_FIELDS = ["drawing", "image", "image_alt", "video", "picture_preview"]
+
+
+class PicturePreviewMixin:
+    readonly_fields = ["picture_preview"]
+
+    @admin.display(description="on the site")
+    def picture_preview(self, exercise):
+        if exercise.image:
+            url = exercise.image.url
+        elif exercise.drawing:
+            url = static(f"img/exercises/{exercise.drawing}.svg")
+        else:
+            return "No picture yet: choose a drawing or upload one."
+        return format_html('<img src="{}" alt="" width="280">', url)
+
+
+class ExerciseInline(PicturePreviewMixin, admin.StackedInline):
     model = Exercise
     extra = 0
-    fields = ["category", "name", "purpose", "steps", "dosage", "caution", "order"]
+    fields = ["category", "name", "purpose", "steps", "dosage", "caution", "order", *PICTURE_FIELDS]
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 4, "cols": 80})}}
 
 
@@ -69,9 +87,20 @@ class GuideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin):
+class ExerciseAdmin(PicturePreviewMixin, admin.ModelAdmin):
     list_display = ["name", "category", "guide", "dosage", "order"]
     list_filter = ["category", "guide"]
     search_fields = ["name", "purpose", "steps", "caution", "guide__title"]
     list_select_related = ["guide"]
     autocomplete_fields = ["guide"]
+    fieldsets = [
+        (None, {"fields": ["guide", "category", "name", "purpose", "steps", "dosage", "caution", "order"]}),
+        (
+            "Picture",
+            {
+                "fields": PICTURE_FIELDS,
+                "description": "A drawing made for this site, or your own picture in its place; "
+                "a short video, if you add one, plays where the picture is.",
+            },
+        ),
+    ]

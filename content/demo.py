@@ -258,11 +258,92 @@ Return to the middle and turn to the other side.""",
 
 GUIDES = [BACK_PAIN, DESK]
 
+# The drawing made for each sample exercise, and the words that say what it shows.
+PICTURES = {
+    "Pelvic tilt": (
+        Exercise.Drawing.PELVIC_TILT,
+        "Lying on the back with knees bent and feet flat, hands on the belly: the lower back, "
+        "a little arched off the floor at first, presses flat into the floor as the hips tip up slightly.",
+    ),
+    "Bridge": (
+        Exercise.Drawing.BRIDGE,
+        "Lying on the back with knees bent and feet flat, arms on the floor: the hips lift until "
+        "shoulders, hips and knees make one straight line.",
+    ),
+    "Bird dog": (
+        Exercise.Drawing.BIRD_DOG,
+        "On hands and knees with a flat back: one arm reaches straight forward and the opposite leg "
+        "straight back, both level with the body.",
+    ),
+    "Side-lying leg lift": (
+        Exercise.Drawing.SIDE_LYING_LEG_LIFT,
+        "Lying on one side, head resting on the lower arm and the bottom knee bent: the straight top leg "
+        "lifts up about a foot.",
+    ),
+    "Chin tuck": (
+        Exercise.Drawing.CHIN_TUCK,
+        "Head and shoulders seen from the side: the head glides straight back, chin drawn in and eyes "
+        "level, until the ear is over the shoulder.",
+    ),
+    "Shoulder blade squeeze": (
+        Exercise.Drawing.SHOULDER_BLADE_SQUEEZE,
+        "Sitting tall, seen from behind: the two shoulder blades move in toward the spine and slightly down.",
+    ),
+    "Wall stand": (
+        Exercise.Drawing.WALL_STAND,
+        "Standing with the back against a wall, heels a few inches from it: the back of the head, the "
+        "shoulder blades and the buttocks touch the wall.",
+    ),
+    "Sitting with a towel roll": (
+        Exercise.Drawing.SITTING_TOWEL_ROLL,
+        "Sitting back in a chair, feet flat and knees level with the hips, with a rolled towel between "
+        "the chair back and the small of the back.",
+    ),
+    "Knee-to-chest stretch": (
+        Exercise.Drawing.KNEE_TO_CHEST,
+        "Lying on the back with knees bent: both hands hold one knee and bring it toward the chest; the "
+        "other foot stays flat on the floor.",
+    ),
+    "Cat and cow": (
+        Exercise.Drawing.CAT_COW,
+        "On hands and knees: the belly sinks toward the floor with the head up, then the back rounds up "
+        "toward the ceiling with the head down.",
+    ),
+    "Lower trunk rotation": (
+        Exercise.Drawing.LOWER_TRUNK_ROTATION,
+        "Seen from above, lying on the back with arms out to the sides and knees bent together: the knees "
+        "drop to one side while both shoulders stay on the floor.",
+    ),
+    "Hamstring stretch with a towel": (
+        Exercise.Drawing.HAMSTRING_STRETCH_TOWEL,
+        "Lying on the back, one knee bent with the foot flat: a towel loops round the other foot, and "
+        "with its help that leg straightens up toward the ceiling.",
+    ),
+    "Child’s pose": (
+        Exercise.Drawing.CHILDS_POSE,
+        "From hands and knees, sitting back toward the heels: the arms reach forward along the floor and "
+        "the forehead rests down.",
+    ),
+    "Slump, then sit tall": (
+        Exercise.Drawing.SLUMP_SIT_TALL,
+        "Sitting on the front of a chair: from slumped, back rounded and head forward, to sitting up tall.",
+    ),
+    "Standing back bend": (
+        Exercise.Drawing.STANDING_BACK_BEND,
+        "Standing with both hands on the lower back: from upright, the upper body leans gently back.",
+    ),
+    "Seated twist": (
+        Exercise.Drawing.SEATED_TWIST,
+        "Sitting tall on a stool, seen from the front, arms crossed over the chest: the upper body turns to one side.",
+    ),
+}
+
 
 def load():
     now = timezone.now()
     for spec in GUIDES:
         _load_guide(spec, now)
+    _add_missing_pictures()
 
 
 def _load_guide(spec, now):
@@ -273,6 +354,7 @@ def _load_guide(spec, now):
     )
     if created:
         for order, (category, name, purpose, steps, dosage, caution) in enumerate(spec["exercises"]):
+            drawing, image_alt = PICTURES.get(name, ("", ""))
             Exercise.objects.create(
                 guide=guide,
                 category=category,
@@ -282,5 +364,17 @@ def _load_guide(spec, now):
                 dosage=dosage,
                 caution=caution,
                 order=order,
+                drawing=drawing,
+                image_alt=image_alt,
             )
     return guide
+
+
+def _add_missing_pictures():
+    """A sample exercise with no picture at all gets its drawing (sites that loaded the guides before there were drawings)."""
+    bare = Exercise.objects.filter(
+        guide__slug__in=[spec["slug"] for spec in GUIDES], name__in=PICTURES, drawing="", image="", image_alt=""
+    )
+    for exercise in bare:
+        exercise.drawing, exercise.image_alt = PICTURES[exercise.name]
+        exercise.save(update_fields=["drawing", "image_alt"])

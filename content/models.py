@@ -1,11 +1,21 @@
 import re
 
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from armorpt import images
 from clinics.models import Specialist
+
+VIDEO_MAX_MB = 25
+
+
+def validate_short_video(file):
+    if file.size > VIDEO_MAX_MB * 1024 * 1024:
+        raise ValidationError(f"Keep the video under {VIDEO_MAX_MB} MB: a few seconds of the movement is enough.")
 
 
 class GuideQuerySet(models.QuerySet):
@@ -95,6 +105,25 @@ class Exercise(models.Model):
         POSTURE = "posture", "Posture improvement"
         RANGE_OF_MOTION = "range-of-motion", "Range of motion"
 
+    class Drawing(models.TextChoices):
+        # Drawn for this site: static/img/exercises/<value>.svg, one style for all.
+        PELVIC_TILT = "pelvic-tilt", "Pelvic tilt (on the back, knees bent)"
+        BRIDGE = "bridge", "Bridge (on the back, hips lifted)"
+        BIRD_DOG = "bird-dog", "Bird dog (on all fours, arm and leg reaching)"
+        SIDE_LYING_LEG_LIFT = "side-lying-leg-lift", "Side-lying leg lift"
+        CHIN_TUCK = "chin-tuck", "Chin tuck (head and shoulders, from the side)"
+        SHOULDER_BLADE_SQUEEZE = "shoulder-blade-squeeze", "Shoulder blade squeeze (from behind)"
+        WALL_STAND = "wall-stand", "Standing with the back against a wall"
+        SITTING_TOWEL_ROLL = "sitting-towel-roll", "Sitting with a towel roll behind the back"
+        KNEE_TO_CHEST = "knee-to-chest", "Knee to chest (on the back)"
+        CAT_COW = "cat-cow", "Cat and cow (on all fours)"
+        LOWER_TRUNK_ROTATION = "lower-trunk-rotation", "Knees dropping to one side (on the back, from above)"
+        HAMSTRING_STRETCH_TOWEL = "hamstring-stretch-towel", "Hamstring stretch with a towel (on the back)"
+        CHILDS_POSE = "childs-pose", "Child’s pose (kneeling, sitting back)"
+        SLUMP_SIT_TALL = "slump-sit-tall", "Slump, then sit tall (on a chair)"
+        STANDING_BACK_BEND = "standing-back-bend", "Standing back bend"
+        SEATED_TWIST = "seated-twist", "Seated twist (from the front)"
+
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="exercises")
     category = models.CharField(max_length=20, choices=Category.choices)
     name = models.CharField(max_length=100)
@@ -105,6 +134,35 @@ class Exercise(models.Model):
     )
     caution = models.TextField(help_text="What to watch for, and when to stop.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first within a category.")
+    drawing = models.CharField(
+        max_length=40,
+        choices=Drawing.choices,
+        blank=True,
+        help_text="One of the drawings made for this site. An uploaded picture below takes its place.",
+    )
+    image = models.ImageField(
+        "picture",
+        upload_to="exercises/",
+        blank=True,
+        help_text="A photo or drawing of the movement (JPEG, PNG or WebP). Shown instead of the drawing; "
+        "copies sized for phones are made when you save.",
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(
+        "picture described in words",
+        max_length=300,
+        blank=True,
+        help_text="What the picture shows, for people who cannot see it: the position and the movement, "
+        "e.g. “Lying on the back with knees bent, the hips lift until shoulders, hips and knees make a straight line.”",
+    )
+    video = models.FileField(
+        upload_to="exercises/video/",
+        blank=True,
+        validators=[FileExtensionValidator(["mp4", "webm"]), validate_short_video],
+        help_text=f"Optional: a short clip of the movement (MP4 or WebM, under {VIDEO_MAX_MB} MB, no speech needed). "
+        "Patients press play; nothing downloads until they do.",
+    )
 
     class Meta:
         ordering = ["order", "pk"]
@@ -113,6 +171,7 @@ class Exercise(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.image_width, self.image_height = images.size_before_save(self.image, self.image_width, self.image_height)
         super().save(*args, **kwargs)
         self._touch_guide()
 
@@ -120,6 +179,14 @@ class Exercise(models.Model):
         result = super().delete(*args, **kwargs)
         self._touch_guide()
         return result
+
+    def clean(self):
+        if (self.drawing or self.image or self.video) and not self.image_alt.strip():
+            raise ValidationError(
+                {
+                    "image_alt": "Describe the picture in words, for people who cannot see it (screen readers read it out)."
+                }
+            )
 
     def _touch_guide(self):
         # The guide's "last modified" (sitemap, structured data) covers its exercises.

@@ -52,6 +52,8 @@ def guide_page(slug):
             "body_html": render_markdown(guide.body),
             "sections": [section for section in sections if section[2]],
             "exercise_count": len(exercises),
+            # The key to the drawings' style is shown only where a drawing is.
+            "has_drawings": any(e.drawing and not e.image for e in exercises),
         }
 
     return cached(f"guide:{slug}", build)

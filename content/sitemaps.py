@@ -20,7 +20,7 @@ class SiteUrlSitemap(Sitemap):
 
 class PagesSitemap(SiteUrlSitemap):
     def items(self):
-        return ["home", "guide_list", "team", "location_list", "book"]
+        return ["home", "guide_list", "team", "location_list", "insurance", "questions", "selfcheck:check", "book"]
 
     def location(self, item):
         # The booking start page belongs to the appointments app; its URL is fixed by the design.

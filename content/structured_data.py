@@ -12,6 +12,7 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from armorpt import images
 from content.hours import upcoming_closures
 
 SCHEMA = "https://schema.org"
@@ -59,7 +60,7 @@ def clinic_id(clinic):
     return _url(clinic.get_absolute_url() + "#clinic")
 
 
-def clinic(clinic, now, team=()):
+def clinic(clinic, now, team=(), plans=()):
     node = {
         "@type": "MedicalClinic",
         "@id": clinic_id(clinic),
@@ -101,6 +102,11 @@ def clinic(clinic, now, team=()):
     }
     if team:
         node["employee"] = [{"@id": person_id(s)} for s in team]
+    if plans:
+        # schema.org's word for the insurance networks a provider is in.
+        node["healthPlanNetworkId"] = [plan.name for plan in plans]
+        node["paymentAccepted"] = "Health insurance, Cash, Credit card"
+        node["isAcceptingNewPatients"] = True
     return node
 
 
@@ -131,7 +137,8 @@ def person(specialist):
     if specialist.treats:
         node["knowsAbout"] = specialist.treats
     if specialist.photo:
-        node["image"] = _url(specialist.photo.url)
+        # A copy made for the site, not the upload (which may carry where the photo was taken).
+        node["image"] = _url(images.largest_url(specialist.photo, specialist.photo_width))
     return node
 
 

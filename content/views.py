@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from content import hours, selectors
 from content import structured_data as ld
 from content.models import CATEGORY_DESCRIPTIONS, Exercise
+from practice import selectors as practice
 
 BACK_PAIN_GUIDE = "back-pain-exercises"
 
@@ -27,9 +28,15 @@ def home(request):
         "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
         "credentials": selectors.team_credentials(),
         "team_size": len(selectors.team()),
-        "structured_data": ld.graph(ld.organization(clinics), *(ld.clinic(c, now) for c in clinics)),
+        "team": selectors.team(),
+        "structured_data": _clinics_structured_data(clinics, now),
     }
     return render(request, "content/home.html", context)
+
+
+def _clinics_structured_data(clinics, now):
+    nodes = (ld.clinic(c, now, plans=practice.plans_at(c)) for c in clinics)
+    return ld.graph(ld.organization(clinics), *nodes)
 
 
 def guide_list(request):
@@ -109,7 +116,7 @@ def location_list(request):
     clinics = selectors.clinics()
     context = {
         "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
-        "structured_data": ld.graph(ld.organization(clinics), *(ld.clinic(c, now) for c in clinics)),
+        "structured_data": _clinics_structured_data(clinics, now),
     }
     return render(request, "content/location_list.html", context)
 
@@ -120,12 +127,16 @@ def location_detail(request, slug):
         raise Http404("No such clinic.")
     now = timezone.now()
     team = selectors.team_at(clinic)
+    plans = practice.plans_at(clinic)
     context = {
         "clinic": clinic,
         "week": hours.week(clinic, now),
         "closures": hours.upcoming_closures(clinic, now),
         "team": team,
-        "structured_data": ld.graph(ld.clinic(clinic, now, team)),
+        "plans": plans,
+        "direct_access": practice.direct_access(),
+        "first_visit_price": practice.first_visit_price(),
+        "structured_data": ld.graph(ld.clinic(clinic, now, team, plans=plans)),
     }
     return render(request, "content/location_detail.html", context)
 

@@ -1,10 +1,13 @@
 """Fixtures shared by every test. Helpers that tests call by name are in tests/helpers.py."""
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
+from tests.content.pages import Page
 from tests.helpers import DEFAULT_NOW, make_world
 
 
@@ -39,3 +42,28 @@ def clock(request):
 @pytest.fixture
 def world(clock, db):
     return make_world()
+
+
+@pytest.fixture
+def demo(clock, db):
+    """The demo site as `make run` loads it, on the test's clock (its closures and openings follow "today")."""
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def get_page(client):
+    """GET a URL, check it answered 200, and return it parsed."""
+
+    def get(url, expected_status=200, **kwargs):
+        response = client.get(url, **kwargs)
+        assert response.status_code == expected_status, f"{url} answered {response.status_code}"
+        return Page(response.content.decode())
+
+    return get
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploads (photos, exercise pictures) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

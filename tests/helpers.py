@@ -177,15 +177,21 @@ def book(world, days=2, hour=10, specialist=None, n=1, **changes):
     )
 
 
-def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
-    """An online booking at the first free time two days or more away, through the booking service."""
+def free_start(clinic_slug="kalamazoo", *, skip=0):
+    """The first free online time two days or more away (well outside the online change cut-off)."""
     clinic = Clinic.objects.get(slug=clinic_slug)
     now = timezone.now()
-    # Two days ahead at least, so the visit is well outside the online change cut-off.
     first_day = availability.local_today(clinic, now) + dt.timedelta(days=2)
     slots = availability.slots_for_clinics(
         [clinic], now=now, days=14, first_day=first_day, appointment_type=availability.online_type()
     )[clinic.pk]
+    return slots[skip].start
+
+
+def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
+    """An online booking at the first free time two days or more away, through the booking service."""
+    clinic = Clinic.objects.get(slug=clinic_slug)
+    now = timezone.now()
     person = Patient(
         first_name="Ben",
         last_name=f"Ortiz{n}",
@@ -195,7 +201,7 @@ def book_directly(clinic_slug="kalamazoo", n=1, *, skip=0):
         reason="back-pain",
         consented_at=now,
     )
-    return services.book_appointment(clinic=clinic, start=slots[skip].start, patient=person, now=now)
+    return services.book_appointment(clinic=clinic, start=free_start(clinic_slug, skip=skip), patient=person, now=now)
 
 
 # --- Pages and emails -----------------------------------------------------------------------------

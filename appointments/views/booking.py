@@ -10,14 +10,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
-from appointments import availability, picker, services, slotcache
+from appointments import availability, picker, screening, services, slotcache
 from appointments.forms import BookingForm
-from appointments.models import BookingRules
+from appointments.models import Appointment, BookingRules
 from appointments.timefmt import format_short, format_when, zone_label
 from appointments.views.common import carry, query_with, reason_asked, specialist_or_404
 from armorpt.pagecache import cache_public_page
 from armorpt.ratelimits import limited
 from clinics.models import Clinic, Specialist
+from practice import selectors as practice
 
 # --- Step 1: choose a clinic -------------------------------------------------------------
 
@@ -33,7 +34,14 @@ def start(request):
     else:
         clinics = list(Clinic.objects.active())
         openings = availability.cached_next_openings(now=now)
-    cards = [{"clinic": c, "opening": _opening_label(openings.get(c.slug))} for c in clinics]
+    cards = [
+        {
+            "clinic": c,
+            "opening": _opening_label(openings.get(c.slug)),
+            "cover": practice.kinds_taken(practice.plans_at(c)),
+        }
+        for c in clinics
+    ]
     sort = "soonest" if request.GET.get("sort") == "soonest" else "name"
     if sort == "soonest":
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -47,6 +55,8 @@ def start(request):
             "sort": sort,
             "carry": carry(request, specialist=specialist),
             "sort_links": {key: "?" + query_with(request, sort=key) for key in ("name", "soonest")},
+            "first_visit_price": practice.first_visit_price(),
+            "direct_access": practice.direct_access(),
         },
     )
 
@@ -127,8 +137,12 @@ def details(request, clinic_slug):
         form = BookingForm(request.POST, clinic=clinic, specialist=specialist, now=now)
         if form.filled_honeypot():
             return render(request, "appointments/received_quietly.html", {"clinic": clinic})
-        if form.is_valid() and (appointment := _book(form, clinic, specialist, now)):
-            return redirect("booking:done", token=appointment.token)
+        screened = screening.came_through_with_no_warning_signs(request)
+        if form.is_valid() and (appointment := _book(form, clinic, specialist, now, screened=screened)):
+            response = redirect("booking:done", token=appointment.token)
+            if appointment.self_check_clear:
+                screening.forget(response)  # used: the next booking from this browser starts afresh
+            return response
     elif "start" not in request.GET:
         return redirect("booking:times", clinic_slug=clinic.slug)
     else:
@@ -139,7 +153,9 @@ def details(request, clinic_slug):
             now=now,
         )
         _check_start_on_arrival(form, request.GET["start"], clinic, specialist, now)
-    return render(request, "appointments/details.html", _details_context(form, clinic, specialist))
+    context = _details_context(form, clinic, specialist)
+    context["self_check_clear"] = screening.came_through_with_no_warning_signs(request)
+    return render(request, "appointments/details.html", context)
 
 
 def _check_start_on_arrival(form, value, clinic, specialist, now):
@@ -151,7 +167,7 @@ def _check_start_on_arrival(form, value, clinic, specialist, now):
     form.chosen_start = start if not problem else None
 
 
-def _book(form, clinic, specialist, now):
+def _book(form, clinic, specialist, now, *, screened=False):
     data = form.cleaned_data
     patient = services.Patient(
         first_name=data["first_name"],
@@ -161,7 +177,10 @@ def _book(form, clinic, specialist, now):
         date_of_birth=data["date_of_birth"],
         reason=data["reason"],
         notes=data["notes"],
+        payment=data["payment"],
         consented_at=now,
+        # Only for back pain: the self-check asked about back pain and nothing else.
+        self_check_clear=screened and data["reason"] == Appointment.Reason.BACK_PAIN,
     )
     try:
         return services.book_appointment(

@@ -65,13 +65,16 @@ def test_clinic_manager_adds_specialists_clinics_and_guides():
     assert not {p for p in granted if p.startswith(("newsletter.", "auth."))}
 
 
-def test_marketing_has_guides_and_the_newsletter_only():
+def test_marketing_has_guides_the_newsletter_and_the_patients_questions_only():
     granted = permissions(roles.MARKETING)
 
     assert {"content.change_guide", "content.add_exercise", "newsletter.add_issue", "newsletter.view_subscriber"} <= (
         granted
     )
-    assert {p.split(".")[0] for p in granted} == {"content", "newsletter"}
+    assert {p.split(".")[0] for p in granted} == {"content", "newsletter", "practice"}
+    assert {p for p in granted if p.startswith("practice.")} == {
+        f"practice.{action}_question" for action in ("view", "add", "change", "delete")
+    }
 
 
 def test_granting_again_changes_nothing():

@@ -1,12 +1,14 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import services
 from appointments.models import Appointment, BookingRules, TimeOff
 from armorpt.models import OutboundEmail
-from tests.factories import AppointmentFactory, AppointmentTypeFactory
+from tests.factories import AppointmentFactory, AppointmentTypeFactory, SpecialistFactory
 from tests.helpers import HARD_INSTANTS, patient
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +278,36 @@ def test_no_show_and_completed_wait_until_the_visit_has_started(world):
             services.change_status(appointment=appointment, status=status)
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CONFIRMED
+
+
+def _due_tomorrow(world, n):
+    """n visits tomorrow at 9, each with a specialist of their own, booked days ago: all due a reminder."""
+    return [
+        world.visit(1, 9, specialist=SpecialistFactory(clinics=[world.clinic]), booked_hours_ago=5 * 24)
+        for _ in range(n)
+    ]
+
+
+def test_reminders_cost_the_same_queries_for_ten_times_the_visits(world, clock):
+    clock.move_to(world.local(0, 12))
+    _due_tomorrow(world, 5)
+    with CaptureQueriesContext(connection) as few:
+        assert services.queue_due_reminders() == 5
+    _due_tomorrow(world, 50)  # and the first five are reminded already
+
+    with CaptureQueriesContext(connection) as many:
+        assert services.queue_due_reminders() == 50
+
+    assert len(many) <= len(few), sorted({q["sql"][:90] for q in many})  # the first call also read content types
+    assert OutboundEmail.objects.filter(kind="appointment.reminder").count() == 55
+
+
+def test_reminders_go_in_batches_each_visit_once(world, clock):
+    clock.move_to(world.local(0, 12))
+    visits = _due_tomorrow(world, 10)
+
+    assert services.queue_due_reminders(batch_size=4) == 10
+    assert services.queue_due_reminders(batch_size=4) == 0
+
+    reminded = OutboundEmail.objects.filter(kind="appointment.reminder").values_list("object_id", flat=True)
+    assert sorted(reminded) == sorted(v.pk for v in visits)

@@ -31,7 +31,10 @@ def test_sitemap_lists_every_public_page_with_absolute_urls_from_settings(demo, 
     entries = sitemap_entries(client)
 
     site = settings.SITE_URL
-    expected = {site + path for path in ["/", "/guides/", "/team/", "/locations/", "/book/"]}
+    expected = {
+        site + path for path in ["/", "/guides/", "/team/", "/locations/", "/insurance/", "/questions/", "/book/"]
+    }
+    expected.add(site + "/back-pain/self-check/")
     expected |= {site + g.get_absolute_url() for g in Guide.objects.live(timezone.now())}
     expected |= {site + s.get_absolute_url() for s in Specialist.objects.active()}
     expected |= {site + c.get_absolute_url() for c in Clinic.objects.active()}

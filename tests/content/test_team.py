@@ -54,12 +54,15 @@ def test_filter_form_works_without_javascript(demo, get_page):
     assert page.find_all("button", type="submit", inside=form)
 
 
-def test_specialist_without_a_photo_gets_the_placeholder(demo, get_page):
+def test_specialist_without_a_photo_gets_their_initials_not_a_silhouette(demo, get_page):
     page = get_page("/team/dana-whitfield/")
 
-    portrait = page.find("img", class_="portrait")
-    assert portrait.attrs["src"].endswith("/img/specialist-placeholder.svg")
-    assert portrait.attrs["alt"] == ""
+    portrait = page.find(cls="portrait")
+    assert portrait.tag == "span" and "portrait--initials" in portrait.attrs["class"]
+    assert portrait.text == "DW"
+    # Decoration: the name is the page's heading, right beside it.
+    assert portrait.attrs["aria-hidden"] == "true"
+    assert not [img for img in page.find_all("img") if "placeholder" in img.attrs["src"]]
 
 
 def test_specialist_page_has_bio_clinics_and_booking(demo, get_page):

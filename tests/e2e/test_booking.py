@@ -262,7 +262,8 @@ def test_a_patient_books_the_first_free_time_with_the_keyboard_alone(demo, journ
     journey.step(page, "booked by keyboard")
     print(f"\nkeyboard: from / to a confirmed booking in {keys.presses} key presses plus typing")
     stops = [stop["text"][:25] for stop in keys.stops]
-    assert keys.presses <= 35, f"{keys.presses} key presses from / to a booking; Tab stops: {stops}"
+    # 33 before step 1 linked each clinic's plans and step 3 asked how the patient will pay.
+    assert keys.presses <= 36, f"{keys.presses} key presses from / to a booking; Tab stops: {stops}"
     # And nothing on the last page traps the focus: Tab goes all the way round.
     keys.tab_to_text(r"Sign up")
 
@@ -378,6 +379,11 @@ def test_booking_on_a_phone(demo, journey):
     _fits_the_phone(page)
     timer = FormTimer()
     fill_details(page)
+    # How they will pay: the plans St. Joseph takes, then the other ways (no member numbers asked).
+    payment = page.get_by_role("combobox", name=re.compile("How will you pay"))
+    assert "Cigna" not in payment.inner_text() and "Medicare" in payment.inner_text()
+    assert payment.bounding_box()["height"] >= 44
+    payment.select_option("Medicare")
     journey.step(page, "details on a phone")
     timer.wait()
     page.get_by_role("button", name="Book this appointment").tap()
@@ -385,6 +391,7 @@ def test_booking_on_a_phone(demo, journey):
     expect(page).to_have_url(re.compile(r"/book/done/[^/]+/$"))
     _fits_the_phone(page)
     journey.step(page, "booked on a phone")
+    assert _appointment().payment == "Medicare"
     button = page.get_by_role("link", name="Change or cancel").bounding_box()
     assert button["height"] >= 44, "a thumb needs a target 44 px tall"
 

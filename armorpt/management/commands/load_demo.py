@@ -7,6 +7,7 @@ from django.utils import timezone
 from appointments import demo as appointments_demo
 from clinics import demo as clinics_demo
 from content import demo as content_demo
+from practice import demo as practice_demo
 
 DEMO_ADMIN = {"username": "admin", "password": "armor-local-demo"}
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
         clinics_demo.load(today)
         appointments_demo.load()
         content_demo.load()
-        self.stdout.write("Demo clinics, team, schedules and guides are in place.")
+        practice_demo.load()
+        self.stdout.write("Demo clinics, team, schedules, guides, insurance plans and questions are in place.")
         if settings.DEBUG:
             self._ensure_demo_admin()
             staff = appointments_demo.load_staff()

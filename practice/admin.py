@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.db import models
+from django.forms import Textarea
+
+from clinics.admin import KeepOtherClinicsMixin
+from practice.models import InsurancePlan, PracticeNote, Question, SelfPayPrice
+
+
+@admin.register(InsurancePlan)
+class InsurancePlanAdmin(KeepOtherClinicsMixin, admin.ModelAdmin):
+    """Every plan is listed for every manager (to add their clinic to one); they change only their clinics' links."""
+
+    list_display = ["name", "kind", "needs_referral", "clinic_names", "is_active", "display_order"]
+    list_editable = ["display_order"]
+    list_filter = ["is_active", "kind", "needs_referral", "clinics"]
+    search_fields = ["name", "notes"]
+    filter_horizontal = ["clinics"]
+    fields = ["name", "kind", "needs_referral", "notes", "clinics", "is_active", "display_order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("clinics")
+
+    @admin.display(description="clinics")
+    def clinic_names(self, plan):
+        return ", ".join(clinic.city for clinic in plan.clinics.all()) or "none"
+
+
+@admin.register(SelfPayPrice)
+class SelfPayPriceAdmin(admin.ModelAdmin):
+    list_display = ["appointment_type", "price", "notes"]
+    list_select_related = ["appointment_type"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["question", "topic", "is_published", "display_order"]
+    list_editable = ["is_published", "display_order"]
+    list_filter = ["topic", "is_published"]
+    search_fields = ["question", "answer"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 6, "cols": 80})}}
+
+
+@admin.register(PracticeNote)
+class PracticeNoteAdmin(admin.ModelAdmin):
+    list_display = ["title", "key", "updated_at"]
+    readonly_fields = ["updated_at"]
+    formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 10, "cols": 80})}}
+
+    def has_add_permission(self, request):
+        # One text per key: the pages look each up by its key.
+        return super().has_add_permission(request) and PracticeNote.objects.count() < len(PracticeNote.Key)
