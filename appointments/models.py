@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
+from armorpt.models import SingleRow
 from clinics.models import Clinic, Specialist, Weekday
 
 TOKEN_SALT = "appointments.manage"
@@ -17,7 +18,7 @@ TOKEN_SALT = "appointments.manage"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-class BookingRules(models.Model):
+class BookingRules(SingleRow):
     """The practice's booking rules: one row, edited in admin."""
 
     minimum_notice_hours = models.PositiveSmallIntegerField(
@@ -47,14 +48,6 @@ class BookingRules(models.Model):
 
     def __str__(self):
         return "Booking rules"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls):
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def minimum_notice(self):

@@ -3,6 +3,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
+class SingleRow(models.Model):
+    """Settings kept in one row (booking rules, the self-check's wording): saving always writes row 1."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        """The row, or an unsaved one with the defaults until staff first save it."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
 class OutboundEmailQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=OutboundEmail.Status.PENDING)

@@ -1,5 +1,6 @@
 from django.db import models
 
+from armorpt.models import SingleRow
 from selfcheck import rules
 
 
@@ -7,7 +8,7 @@ def _text(about, default, **options):
     return models.TextField(about, default=default, max_length=600, **options)
 
 
-class Wording(models.Model):
+class Wording(SingleRow):
     """How the self-check reads: one row, edited by clinic managers in admin.
 
     Only words live here. Which answers lead to which result is selfcheck.rules, in code, so no
@@ -84,14 +85,6 @@ class Wording(models.Model):
 
     def __str__(self):
         return "Back-pain self-check wording"
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls):
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     def question(self, name):
         """The wording of question `name` (one of selfcheck.rules.QUESTIONS)."""

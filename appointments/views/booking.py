@@ -38,7 +38,7 @@ def start(request):
         {
             "clinic": c,
             "opening": _opening_label(openings.get(c.slug)),
-            "cover": practice.kinds_taken(practice.plans_at(c)),
+            "plans": practice.plans_at(c),
         }
         for c in clinics
     ]

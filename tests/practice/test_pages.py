@@ -46,8 +46,15 @@ def test_the_insurance_page_shows_every_clinic_and_plan_side_by_side(demo, get_p
 def test_step_one_says_what_each_clinic_takes_and_what_a_first_visit_costs(demo, get_page):
     page = get_page("/book/")
 
-    kalamazoo = page.find("div", cls="clinic-card")  # cards in name order, Battle Creek first
+    kalamazoo = next(card for card in page.find_all("div", cls="clinic-card") if "Kalamazoo, MI" in card.text)
     assert "Insurance: employer and private plans, Medicare, Medicare Advantage, Medicaid" in kalamazoo.text
+    # Opening the line lists every plan by name.
+    plans = page.find("ul", cls="card-plans__list", inside=kalamazoo)
+    assert (
+        "Priority Health" in plans.text
+        and "Cigna" in plans.text
+        and "Blue Care Network (referral needed)" in plans.text
+    )
     paw_paw = next(card for card in page.find_all("div", cls="clinic-card") if "Paw Paw" in card.text)
     assert "Medicaid" not in paw_paw.text
     assert paw_paw.text.count("Insurance:") == 1
