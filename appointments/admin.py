@@ -9,23 +9,42 @@ import datetime as dt
 import phonenumbers
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.db.models import Count, Q
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from appointments import admin_views, availability, services
+from appointments import admin_views, availability, services, waitlist
 from appointments.forms_admin import CancelForm, PhoneBookingForm, RescheduleForm, WorkingHoursFormSet
-from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
+from appointments.models import (
+    Appointment,
+    AppointmentType,
+    BookingRules,
+    TimeOff,
+    WaitlistEntry,
+    WaitlistOffer,
+    WorkingHours,
+)
 from appointments.timefmt import format_short, format_time, format_when
 from armorpt.admin import OutboundEmailAdmin, OutboundEmailInline
 from armorpt.forms import LOCAL_DATETIME_FIELDS
 from armorpt.models import OutboundEmail
-from clinics.admin import ClinicAdmin, ClinicScopedMixin, ScopedInlineMixin, SpecialistAdmin
+from clinics.admin import (
+    ClinicAdmin,
+    ClinicScopedMixin,
+    ScopedInlineMixin,
+    SpecialistAdmin,
+    SpecialistFilter,
+    clinic_filter,
+    staff_clinics,
+    staff_specialists,
+)
 from clinics.models import Clinic, ClinicClosure, Specialist
 
 Status = Appointment.Status
@@ -88,6 +107,7 @@ class WorkingHoursInline(ScopedInlineMixin, admin.TabularInline):
     formset = WorkingHoursFormSet
     extra = 0
     fields = ["clinic", "weekday", "start_time", "end_time"]
+    autocomplete_fields = ["clinic"]
     verbose_name_plural = "working hours (several blocks a day are fine, e.g. 8–12 and 13–17)"
 
 
@@ -117,23 +137,27 @@ class ClinicWithClosureWarningsAdmin(WarnsAboutBookedVisits, ClinicAdmin):
 @admin.register(WorkingHours)
 class WorkingHoursAdmin(ClinicScopedMixin, admin.ModelAdmin):
     list_display = ["specialist", "clinic", "weekday", "start_time", "end_time"]
-    list_filter = [
-        ("clinic", admin.RelatedOnlyFieldListFilter),
-        ("specialist", admin.RelatedOnlyFieldListFilter),
-        "weekday",
-    ]
+    list_filter = [clinic_filter(), SpecialistFilter, "weekday"]
     list_select_related = ["specialist", "clinic"]
     search_fields = ["specialist__name", "clinic__name"]
+    autocomplete_fields = ["clinic", "specialist"]
+    show_full_result_count = False
     ordering = ["clinic", "weekday", "start_time", "specialist"]
+
+
+class TimeOffSpecialistFilter(SpecialistFilter):
+    clinic_parameter = "specialist__clinics__id__exact"
 
 
 @admin.register(TimeOff)
 class TimeOffAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "specialist__clinics"
     list_display = ["specialist", "start", "end", "reason"]
-    list_filter = [("specialist", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [clinic_filter("specialist__clinics"), TimeOffSpecialistFilter]
     list_select_related = ["specialist"]
     search_fields = ["specialist__name", "reason"]
+    autocomplete_fields = ["specialist"]
+    show_full_result_count = False
     date_hierarchy = "start"
     formfield_overrides = LOCAL_DATETIME_FIELDS
 
@@ -141,9 +165,11 @@ class TimeOffAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
 @admin.register(ClinicClosure)
 class ClinicClosureAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     list_display = ["date", "clinic", "reason"]
-    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [clinic_filter()]
     list_select_related = ["clinic"]
     search_fields = ["reason", "clinic__name"]
+    autocomplete_fields = ["clinic"]
+    show_full_result_count = False
     date_hierarchy = "date"
 
 
@@ -155,6 +181,9 @@ admin.site.unregister(OutboundEmail)
 @admin.register(OutboundEmail)
 class ClinicOutboundEmailAdmin(ClinicScopedMixin, OutboundEmailAdmin):
     clinic_lookup = "appointment__clinic"
+    # The outbox holds every email ever sent: no count of it all, no scan of its dates.
+    show_full_result_count = False
+    date_hierarchy = None
 
 
 # --- Appointments --------------------------------------------------------------------------
@@ -258,16 +287,19 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
     list_filter = [
         WhenFilter,
         StatusFilter,
-        ("clinic", admin.RelatedOnlyFieldListFilter),
-        ("specialist", admin.RelatedOnlyFieldListFilter),
+        clinic_filter(),
+        SpecialistFilter,
         "source",
         "appointment_type",
     ]
     list_select_related = ["clinic", "specialist", "appointment_type"]
     list_per_page = 50
+    # "Show all N" would count every visit ever booked; the list says "N results" for the filtered rows.
+    show_full_result_count = False
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
     search_help_text = "Name, email, phone number or reference (ABCD-EFGH)."
-    date_hierarchy = "start"
+    # No date_hierarchy: its year list scans every visit. The "date" filter picks the days, and
+    # links to one day (start__year, start__month, start__day) still filter by it.
     ordering = ["start"]
     actions = ["confirm", "cancel", "mark_arrived", "mark_completed", "mark_no_show"]
     inlines = [OutboundEmailInline]
@@ -465,6 +497,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
             raise PermissionDenied
         initial = {key: request.GET[key] for key in ("clinic", "specialist", "day", "time") if key in request.GET}
         form = PhoneBookingForm(request.POST or None, initial=initial, user=request.user)
+        self._type_to_find(form, "clinic", "specialist")
         free = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -503,6 +536,16 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
                 ),
             ],
         )
+
+    def _type_to_find(self, form, *names):
+        """Search-as-you-type for these choices: hundreds of clinics or thousands of specialists
+        make a select too long to load or use. The search answers with the user's own only."""
+        for name in names:
+            field = form.fields[name]
+            field.widget = AutocompleteSelect(
+                Appointment._meta.get_field(name), self.admin_site, attrs={"data-placeholder": field.empty_label}
+            )
+            field.widget.choices = field.choices
 
     def reschedule_view(self, request, object_id):
         appointment = self._changeable(request, object_id)
@@ -677,3 +720,224 @@ def _runs(times, step):
 def _span(clinic, first, last):
     first, last = first.astimezone(clinic.tz), last.astimezone(clinic.tz)
     return format_time(first) if first == last else f"{format_time(first)} to {format_time(last)}"
+
+
+# --- The waitlist (rules in appointments.waitlist) ---------------------------------------------
+
+
+class WaitlistOfferInline(admin.TabularInline):
+    model = WaitlistOffer
+    extra = 0
+    can_delete = False
+    fields = ["when", "specialist", "created_at", "expires_at", "outcome", "answered_at", "booked"]
+    readonly_fields = fields
+    verbose_name_plural = "offers sent, and what came of them"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="time offered")
+    def when(self, offer):
+        return format_short(offer.start_local)
+
+    @admin.display(description="visit booked")
+    def booked(self, offer):
+        if not offer.appointment_id:
+            return "—"
+        url = reverse("admin:appointments_appointment_change", args=[offer.appointment_id])
+        return format_html('<a href="{}">{}</a>', url, offer.appointment.reference_display)
+
+
+class WaitlistStatusFilter(DefaultChoiceFilter):
+    title = "status"
+    parameter_name = "status"
+    default = WaitlistEntry.Status.WAITING
+
+    def lookups(self, request, model_admin):
+        return [*WaitlistEntry.Status.choices, ("all", "Any status")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(status=value) if value in WaitlistEntry.Status.values else queryset
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(ClinicScopedMixin, admin.ModelAdmin):
+    """Who waits where, since when, for what; the offers they were sent. "Add" puts a caller in line."""
+
+    list_display = ["patient", "clinic", "wants", "joined", "status", "offers_sent"]
+    list_filter = [
+        WaitlistStatusFilter,
+        ("clinic", admin.RelatedOnlyFieldListFilter),
+        ("specialist", admin.RelatedOnlyFieldListFilter),
+        "source",
+    ]
+    list_select_related = ["clinic", "specialist"]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+    search_help_text = "Name, email or phone number."
+    # First come, first served: the list reads in line order.
+    ordering = ["created_at", "pk"]
+    actions = ["take_off"]
+    inlines = [WaitlistOfferInline, OutboundEmailInline]
+    fieldsets = [
+        (
+            "Waiting for",
+            {"fields": ["clinic", "specialist", ("first_day", "last_day"), ("mornings", "afternoons", "evenings")]},
+        ),
+        ("Patient", {"fields": ["first_name", "last_name", "phone", "email", "payment"]}),
+        ("Record", {"fields": ["status", "source", "created_at", "ended_at", "consent_at", "erased_at"]}),
+    ]
+    readonly_fields = ["status", "source", "created_at", "ended_at", "consent_at", "erased_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(offer_count=Count("offers"))
+
+    @admin.display(description="patient", ordering="last_name")
+    def patient(self, entry):
+        return entry.patient_name
+
+    @admin.display(description="waiting for", ordering="first_day")
+    def wants(self, entry):
+        """'Anyone · Jun 15–28 · mornings and afternoons'"""
+        first, last = entry.first_day, entry.last_day
+        days = f"{first:%b} {first.day}–" + (f"{last.day}" if first.month == last.month else f"{last:%b} {last.day}")
+        who = entry.specialist.name if entry.specialist else "Anyone"
+        return f"{who} · {days} · {entry.parts_of_day_display}"
+
+    @admin.display(description="joined", ordering="created_at")
+    def joined(self, entry):
+        return format_short(timezone.localtime(entry.created_at))
+
+    @admin.display(description="times of day")
+    def parts(self, entry):
+        return entry.parts_of_day_display
+
+    @admin.display(description="offers sent", ordering="offer_count")
+    def offers_sent(self, entry):
+        return entry.offer_count
+
+    def get_changeform_initial_data(self, request):
+        today = timezone.localdate()
+        return {
+            "first_day": today,
+            "last_day": today + dt.timedelta(days=13),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A caller the front desk puts in line: the same service (and confirmation email) as online.
+        obj.source = Appointment.Source.PHONE
+        waitlist.join(entry=obj)
+
+    @admin.action(description="Take the selected patients off the waitlist", permissions=["change"])
+    def take_off(self, request, queryset):
+        left = [waitlist.leave(entry=entry) for entry in queryset.filter(status=WaitlistEntry.Status.WAITING)]
+        for entry in left:
+            self.log_change(request, entry, "Taken off the waitlist.")
+        messages.success(request, f"Took {len(left)} patient(s) off the waitlist.")
+
+    def get_urls(self):
+        offer = self.admin_site.admin_view(self.offer_view)
+        return [path("offer/", offer, name="appointments_waitlistentry_offer"), *super().get_urls()]
+
+    def offer_view(self, request):
+        """From the day view's free block: offer one of its online times to patients waiting in line."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        clinic = get_object_or_404(staff_clinics(request.user), pk=_int(request.GET.get("clinic")))
+        specialist = get_object_or_404(staff_specialists(request.user), pk=_int(request.GET.get("specialist")))
+        block = [availability.parse_start(request.GET.get(key, ""), clinic.tz) for key in ("from", "until")]
+        if None in block:
+            return HttpResponseBadRequest("The free block's times are missing or wrong.")
+        starts = waitlist.bookable_starts(clinic=clinic, specialist=specialist, start=block[0], end=block[1])
+        chosen = availability.parse_start(request.POST.get("start") or request.GET.get("start", ""), clinic.tz)
+        start = next((slot.start for slot in starts if slot.start == chosen), starts[0].start if starts else None)
+        if request.method == "POST" and start:
+            ticked = [value for value in request.POST.getlist("entry") if value.isdigit()]
+            entries = self.get_queryset(request).filter(pk__in=ticked, clinic=clinic)
+            try:
+                offers = waitlist.offer_time(clinic=clinic, specialist=specialist, start=start, entries=entries)
+            except waitlist.WaitlistError as exc:
+                messages.error(request, exc.message)
+            else:
+                when = format_when(start.astimezone(clinic.tz))
+                for offer in offers:
+                    self.log_change(request, offer.entry, f"Offered {when} with {specialist} (by the front desk).")
+                if offers:
+                    names = ", ".join(offer.entry.patient_name for offer in offers)
+                    messages.success(request, f"Offered {when} with {specialist} to {names}. Each gets an email.")
+                else:
+                    messages.warning(
+                        request, "Nobody was offered the time: each already had it or holds another offer."
+                    )
+                return HttpResponseRedirect(
+                    admin_views._schedule_url("day", clinic, start.astimezone(clinic.tz).date())
+                )
+        rows = waitlist.in_line_for(clinic=clinic, specialist=specialist, start=start) if start else []
+        # The next few in line who can take it are ticked; staff may tick others.
+        ticked = [entry.pk for entry, why in rows if not why][: BookingRules.current().waitlist_offers_per_time]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Offer a time with {specialist} to the waitlist",
+            "clinic": clinic,
+            "specialist": specialist,
+            "starts": [(slot.start.astimezone(clinic.tz), slot.start == start) for slot in starts],
+            "when": format_when(start.astimezone(clinic.tz)) if start else "",
+            "rows": [(entry, why, entry.pk in ticked) for entry, why in rows],
+            "day_url": admin_views._schedule_url("day", clinic, block[0].astimezone(clinic.tz).date()),
+            # What "Show who is waiting" (a GET of the same form) must send again.
+            "keep": [(key, request.GET[key]) for key in ("clinic", "specialist", "from", "until")],
+        }
+        return TemplateResponse(request, "appointments/waitlist/admin_offer.html", context)
+
+
+@admin.register(WaitlistOffer)
+class WaitlistOfferAdmin(ClinicScopedMixin, admin.ModelAdmin):
+    """Every offer sent and its outcome, per clinic: what the waitlist fills."""
+
+    clinic_lookup = "entry__clinic"
+    list_display = ["when", "patient", "clinic", "specialist", "created_at", "expires_at", "outcome"]
+    list_filter = ["outcome", ("entry__clinic", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["entry__clinic", "specialist"]
+    search_fields = ["entry__first_name", "entry__last_name", "entry__email"]
+    date_hierarchy = "start"
+    readonly_fields = [
+        "entry",
+        "specialist",
+        "start",
+        "end",
+        "expires_at",
+        "outcome",
+        "created_at",
+        "answered_at",
+        "appointment",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="time offered (clinic time)", ordering="start")
+    def when(self, offer):
+        return format_short(offer.start_local)
+
+    @admin.display(description="patient", ordering="entry__last_name")
+    def patient(self, offer):
+        return offer.entry.patient_name
+
+    @admin.display(description="clinic", ordering="entry__clinic__name")
+    def clinic(self, offer):
+        return offer.entry.clinic
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -8,10 +8,13 @@ import csv
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
@@ -22,7 +25,7 @@ from django.utils import timezone
 
 from appointments import availability
 from appointments.forms_admin import ScheduleForm
-from appointments.models import Appointment, TimeOff, WorkingHours
+from appointments.models import Appointment, TimeOff, WaitlistEntry, WorkingHours
 from appointments.timefmt import format_day, format_time
 from armorpt.models import OutboundEmail
 from clinics.admin import staff_clinics
@@ -80,6 +83,7 @@ class Cell:
     overlapping: list = field(default_factory=list)
     note: str = ""
     add_url: str = ""
+    offer_url: str = ""  # offer a time of this free block to the waitlist
 
     span: str = ""
     who: str = ""
@@ -101,7 +105,7 @@ class Row:
 
 def day_view(model_admin, request):
     clinic, day, context = _schedule_context(model_admin, request, "Day schedule")
-    grid = DayGrid(clinic, day, can_book=context["can_add"]).build()
+    grid = DayGrid(clinic, day, can_book=context["can_add"], can_offer=can_offer_to_waitlist(request, clinic)).build()
     context.update(
         grid=grid,
         subtitle=f"{clinic.name}, {format_day(dt.datetime.combine(day, dt.time()))}, {day.year}",
@@ -112,6 +116,12 @@ def day_view(model_admin, request):
         list_url=changelist_url(clinic__id__exact=clinic.pk, when="all", **_day_params(day)),
     )
     return TemplateResponse(request, "admin/appointments/appointment/day.html", context)
+
+
+def can_offer_to_waitlist(request, clinic):
+    """The day view's free blocks link to "offer to the waitlist" when the user may, and someone waits."""
+    may = request.user.has_perm("appointments.change_waitlistentry")
+    return may and WaitlistEntry.objects.waiting().filter(clinic=clinic).exists()
 
 
 def _schedule_url(view, clinic, day):
@@ -125,8 +135,8 @@ def _day_params(day):
 class DayGrid:
     """One clinic's day as table rows: a column per specialist, a row per step of local time."""
 
-    def __init__(self, clinic, day, *, can_book):
-        self.clinic, self.day, self.tz, self.can_book = clinic, day, clinic.tz, can_book
+    def __init__(self, clinic, day, *, can_book, can_offer=False):
+        self.clinic, self.day, self.tz, self.can_book, self.can_offer = clinic, day, clinic.tz, can_book, can_offer
         self.day_start, self.day_end = local_midnight(day, self.tz), local_midnight(day + DAY, self.tz)
 
     def build(self):
@@ -249,6 +259,8 @@ class DayGrid:
             cells[i] = Cell(kinds[i], self.row_starts[i], end, j - i, note=notes[i])
             if kinds[i] == "free" and self.can_book:
                 cells[i].add_url = self._book_url(specialist, self.row_starts[i])
+            if kinds[i] == "free" and self.can_offer:
+                cells[i].offer_url = self._offer_url(specialist, cells[i])
             for k in range(i + 1, j):
                 cells[k] = False
             i = j
@@ -266,6 +278,15 @@ class DayGrid:
         local = start.astimezone(self.tz)
         query = {"clinic": self.clinic.pk, "specialist": specialist.pk, "day": local.date(), "time": f"{local:%H:%M}"}
         return reverse("admin:appointments_appointment_add") + "?" + urlencode(query)
+
+    def _offer_url(self, specialist, cell):
+        query = {
+            "clinic": self.clinic.pk,
+            "specialist": specialist.pk,
+            "from": cell.start.isoformat(),
+            "until": cell.end.isoformat(),
+        }
+        return reverse("admin:appointments_waitlistentry_offer") + "?" + urlencode(query)
 
     def _row_label(self, start):
         local = self._local(start)
@@ -392,6 +413,10 @@ def export_csv(model_admin, request):
 # --- Dashboard -----------------------------------------------------------------------------
 
 WEEKS = 8
+# Every admin page opens on the index: a minute-old count is fine, recounting on each visit is not.
+DASHBOARD_SECONDS = 60
+# More lines than this cannot be told apart: the busiest clinics, and the rest as one line.
+CHART_LINES = 6
 
 
 def dashboard(request):
@@ -399,6 +424,13 @@ def dashboard(request):
     appointment_admin = admin.site.get_model_admin(Appointment)
     if not appointment_admin.has_view_permission(request):
         return None
+    # Per user (what it counts depends on their clinics and permissions) and per minute of the clock.
+    minute = int(timezone.now().timestamp() // DASHBOARD_SECONDS)
+    key = f"dashboard:{request.user.pk}:{minute}"
+    return cache.get_or_set(key, lambda: _dashboard(request), DASHBOARD_SECONDS)
+
+
+def _dashboard(request):
     now = timezone.now()
     clinics = list(staff_clinics(request.user).filter(is_active=True))
     visible = Appointment.objects.filter(clinic__in=clinics)
@@ -419,23 +451,48 @@ def dashboard(request):
     }
 
 
+TODAY_ROWS = 12
+
+
 def _today_per_clinic(visible, clinics, now):
-    # Each clinic's own "today", read in one query of the days either side.
-    by_clinic = {c.pk: c for c in clinics}
-    counts = Counter()
-    for clinic_id, start in (
-        visible.active().filter(start__gte=now - 2 * DAY, start__lt=now + 2 * DAY).values_list("clinic_id", "start")
-    ):
-        tz = by_clinic[clinic_id].tz
-        counts[clinic_id] += start.astimezone(tz).date() == now.astimezone(tz).date()
-    return [
+    counts = _today_counts(visible, clinics, now)
+    clinics = sorted(clinics, key=lambda clinic: -counts[clinic.pk]) if len(clinics) > TODAY_ROWS else clinics
+    rows = [
         {
             "clinic": clinic,
             "count": counts[clinic.pk],
             "url": _schedule_url("day", clinic, now.astimezone(clinic.tz).date()),
         }
-        for clinic in clinics
+        for clinic in clinics[:TODAY_ROWS]
     ]
+    if len(clinics) <= TODAY_ROWS:
+        return {"rows": rows}
+    # A practice-wide view of hundreds of clinics: the busiest by name, the rest as one line.
+    rest = clinics[TODAY_ROWS:]
+    return {
+        "rows": rows,
+        "others": {"clinics": len(rest), "count": sum(counts[clinic.pk] for clinic in rest)},
+        "others_url": changelist_url(when="today"),
+    }
+
+
+def _today_counts(visible, clinics, now):
+    """Active visits today per clinic id, counted in SQL: one query per time zone the clinics are in,
+    each over that zone's own today."""
+    counts = Counter()
+    for zone in {clinic.timezone for clinic in clinics}:
+        tz = ZoneInfo(zone)
+        today = now.astimezone(tz).date()
+        rows = (
+            visible.active()
+            .filter(clinic__timezone=zone, start__gte=local_midnight(today, tz))
+            .filter(start__lt=local_midnight(today + DAY, tz))
+            .values("clinic_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts.update({row["clinic_id"]: row["n"] for row in rows})
+    return counts
 
 
 def _failed_emails(request):
@@ -463,7 +520,8 @@ def _bookings_chart(visible, clinics, week_start):
         .annotate(n=Count("pk"))
         .order_by()
     }
-    top = max([*counts.values(), 1])
+    lines = _chart_lines(clinics, counts, weeks)
+    top = max([n for _, values in lines for n in values] + [1])
     scale_max = _nice_ceiling(top)
     plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
     plot_h = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
@@ -475,8 +533,7 @@ def _bookings_chart(visible, clinics, week_start):
         return round(CHART_TOP + plot_h * (1 - n / scale_max), 1)
 
     series = []
-    for index, clinic in enumerate(clinics):
-        values = [counts.get((clinic.pk, w), 0) for w in weeks]
+    for index, (clinic, values) in enumerate(lines):
         points = [{"x": x(i), "y": y(n), "n": n, "week": w} for i, (w, n) in enumerate(zip(weeks, values, strict=True))]
         series.append(
             {
@@ -502,6 +559,17 @@ def _bookings_chart(visible, clinics, week_start):
         "label_y": CHART_HEIGHT - CHART_BOTTOM + 18,
         "total": sum(s["total"] for s in series),
     }
+
+
+def _chart_lines(clinics, counts, weeks):
+    """(clinic, weekly counts) per line: every clinic, or the busiest and one line for all the others."""
+    lines = [(clinic, [counts.get((clinic.pk, w), 0) for w in weeks]) for clinic in clinics]
+    if len(lines) <= CHART_LINES:
+        return lines
+    lines.sort(key=lambda line: -sum(line[1]))
+    kept, others = lines[: CHART_LINES - 1], lines[CHART_LINES - 1 :]
+    rest = [sum(week) for week in zip(*(values for _, values in others), strict=True)]
+    return [*kept, (SimpleNamespace(name=f"The other {len(others)} clinics", pk=None), rest)]
 
 
 def _nice_ceiling(n):

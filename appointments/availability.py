@@ -12,34 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import F
 
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
-from clinics.models import Clinic, ClinicClosure
+from clinics.models import ClinicClosure
 
 UTC = dt.UTC
-# The "next opening" shown on clinic cards is cached this long, and dropped when a booking changes.
-OPENINGS_CACHE_KEY = "booking:next-openings:v1"
-OPENINGS_CACHE_SECONDS = 60
-
-
-def forget_cached_openings():
-    cache.delete(OPENINGS_CACHE_KEY)
-
-
-def cached_next_openings(*, now):
-    """Active clinic slug -> its first free online start with any specialist, in the clinic's time.
-
-    Shared for a minute by the clinic cards and /book/; a booking change drops it at once.
-    """
-    starts = cache.get(OPENINGS_CACHE_KEY)
-    if starts is None:
-        clinics = list(Clinic.objects.active())
-        found = next_openings(clinics, now=now)
-        starts = {c.slug: found[c.pk].start.astimezone(c.tz) if found[c.pk] else None for c in clinics}
-        cache.set(OPENINGS_CACHE_KEY, starts, OPENINGS_CACHE_SECONDS)
-    return starts
 
 
 @dataclass
@@ -191,8 +169,11 @@ def load_calendars(clinics, first_day, last_day, *, specialist=None, ignore_appo
         clinic__in=clinics, date__range=(first_day, last_day)
     ).values_list("clinic_id", "date"):
         closed[clinic_id].add(day)
+    by_clinic = defaultdict(list)
+    for row in hours:
+        by_clinic[row[0]].append(row)
     return {
-        clinic.pk: ClinicCalendar(clinic.pk, clinic.tz, closed[clinic.pk], _people(clinic.pk, hours, booked, away))
+        clinic.pk: ClinicCalendar(clinic.pk, clinic.tz, closed[clinic.pk], _people(by_clinic[clinic.pk], booked, away))
         for clinic in clinics
     }
 
@@ -216,11 +197,11 @@ def _busy_times(specialist_ids, since, until, ignore_appointment):
     return booked, away
 
 
-def _people(clinic_id, hours, booked, away):
+def _people(hours, booked, away):
+    """The specialists of one clinic's working-hours rows, with their busy times."""
     blocks = defaultdict(lambda: defaultdict(list))
-    for row_clinic, specialist_id, weekday, start, end in hours:
-        if row_clinic == clinic_id:
-            blocks[specialist_id][weekday].append((start, end))
+    for _clinic, specialist_id, weekday, start, end in hours:
+        blocks[specialist_id][weekday].append((start, end))
     return [
         SpecialistDay(sid, dict(days), Busy.of(booked[sid]), Busy.of(away[sid])) for sid, days in sorted(blocks.items())
     ]

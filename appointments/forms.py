@@ -1,3 +1,4 @@
+import copy
 import datetime as dt
 
 from django import forms
@@ -5,7 +6,7 @@ from django.core.exceptions import ValidationError
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import availability
-from appointments.models import Appointment
+from appointments.models import WAITLIST_MAX_DAYS, Appointment, PartOfDay, WaitlistEntry
 from armorpt.forms import (
     BotTrapMixin,
     DescribedErrorsMixin,
@@ -113,3 +114,124 @@ class BookingForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
     def offer_alternatives(self, around):
         """Show the nearest free times as choices, so the patient picks one without retyping."""
         self.alternatives = availability.nearest_free(self.clinic, around, specialist=self.specialist, now=self.now)
+
+
+def booking_field(name, **changes):
+    """A copy of one of the booking form's fields, with the same checks, for a form that asks the same."""
+    field = copy.deepcopy(BookingForm.base_fields[name])
+    for attribute, value in changes.items():
+        setattr(field, attribute, value)
+    return field
+
+
+class WaitlistForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
+    """Joining a clinic's waitlist: who, which days and parts of the day, and how to reach the patient.
+
+    Name, email, phone and payment are the booking form's fields; `entry()` gives the unsaved
+    entry that appointments.waitlist.join puts in line.
+    """
+
+    specialist = forms.ChoiceField(
+        label="Who would you like to see?",
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Please choose one of the options."},
+    )
+    first_day = forms.DateField(
+        label="From",
+        input_formats=["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"],
+        error_messages={"invalid": "Enter a date, e.g. 06/21/2027.", "required": "Enter the first day that suits you."},
+        widget=DateInput,
+    )
+    last_day = forms.DateField(
+        label="Until",
+        input_formats=["%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y"],
+        help_text=f"Up to {WAITLIST_MAX_DAYS} days in all.",
+        error_messages={"invalid": "Enter a date, e.g. 06/30/2027.", "required": "Enter the last day that suits you."},
+        widget=DateInput,
+    )
+    parts_of_day = forms.MultipleChoiceField(
+        label="Which parts of the day suit you?",
+        choices=PartOfDay.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none if any time of day suits you.",
+        error_messages={"invalid_choice": "Please choose from the parts of the day listed."},
+    )
+    first_name = booking_field("first_name", label="First name")
+    last_name = booking_field("last_name", label="Last name")
+    email = booking_field("email", help_text="We email you here when a time opens.")
+    phone = booking_field("phone", help_text="So the clinic can reach you, e.g. 269-555-0123.")
+    payment = booking_field("payment")
+    consent = forms.BooleanField(
+        label="I agree that Armor Physical Therapy may use these details to tell me about free times "
+        "and arrange my visit.",
+        error_messages={"required": "Please tick this box so we can use your details to tell you about free times."},
+    )
+
+    def __init__(self, *args, clinic, specialists, now, rules, day=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic, self.now = clinic, now
+        self.specialists = {person.slug: person for person in specialists}
+        self.today = availability.local_today(clinic, now)
+        self.last_bookable = self.today + rules.horizon
+        first = day if day and self.today <= day <= self.last_bookable else self.today
+        self.initial.setdefault("first_day", first)
+        self.initial.setdefault("last_day", min(first + dt.timedelta(days=13), self.last_bookable))
+        self.fields["specialist"].choices = [
+            ("", "Anyone: the first available specialist"),
+            *((person.slug, person.name_with_credentials) for person in specialists),
+        ]
+        self.fields["payment"].choices = [("", "Choose one"), *practice.payment_choices(clinic)]
+        for name in ("first_day", "last_day"):
+            self.fields[name].widget.attrs.update(min=self.today.isoformat(), max=self.last_bookable.isoformat())
+
+    def clean_specialist(self):
+        return self.specialists.get(self.cleaned_data["specialist"])
+
+    def clean_first_day(self):
+        first = self.cleaned_data["first_day"]
+        if first < self.today:
+            raise ValidationError("That day has passed. Choose today or a later day.")
+        if first > self.last_bookable:
+            raise ValidationError(
+                f"We book up to {(self.last_bookable - self.today).days} days ahead. Choose an earlier day."
+            )
+        return first
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last:
+            if last < first:
+                self.add_error("last_day", "Choose a day on or after the first day.")
+            elif (last - first).days >= WAITLIST_MAX_DAYS:
+                self.add_error("last_day", f"Choose {WAITLIST_MAX_DAYS} days or fewer in all.")
+            elif last > self.last_bookable:
+                self.add_error(
+                    "last_day",
+                    f"We book up to {(self.last_bookable - self.today).days} days ahead. "
+                    f"Choose {self.last_bookable:%B} {self.last_bookable.day} or earlier.",
+                )
+        return cleaned
+
+    def entry(self):
+        """The unsaved waitlist entry the form describes."""
+        data = self.cleaned_data
+        parts = set(data["parts_of_day"]) or set(PartOfDay.values)
+        return WaitlistEntry(
+            clinic=self.clinic,
+            specialist=data["specialist"],
+            first_day=data["first_day"],
+            last_day=data["last_day"],
+            mornings=PartOfDay.MORNING in parts,
+            afternoons=PartOfDay.AFTERNOON in parts,
+            evenings=PartOfDay.EVENING in parts,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=str(data["phone"]),
+            payment=data["payment"],
+            source=Appointment.Source.ONLINE,
+            consent_at=self.now,
+        )

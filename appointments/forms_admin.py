@@ -87,6 +87,11 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
         self.fields["clinic"].queryset = staff_clinics(user).filter(is_active=True)
         self.fields["specialist"].queryset = staff_specialists(user).filter(is_active=True)
         self.fields["appointment_type"].initial = availability.online_type()
+        if "clinic" not in self.initial:
+            # A desk that works for one clinic should not have to find it in the search every time.
+            only = list(self.fields["clinic"].queryset[:2])
+            if len(only) == 1:
+                self.initial["clinic"] = only[0].pk
 
     def clean(self):
         cleaned = super().clean()

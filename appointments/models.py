@@ -42,6 +42,18 @@ class BookingRules(SingleRow):
         validators=[MinValueValidator(1)],
         help_text="Upcoming online bookings one email address or phone number may hold at once.",
     )
+    waitlist_offer_minutes = models.PositiveSmallIntegerField(
+        "waitlist: minutes an offer is held",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
+        help_text="How long a waitlist patient's “book this time” link works; never past the minimum notice.",
+    )
+    waitlist_offers_per_time = models.PositiveSmallIntegerField(
+        "waitlist: patients offered each time",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="How many patients next in line are offered a freed time at once. The first to book it gets it.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "booking rules"
@@ -242,6 +254,9 @@ class Appointment(models.Model):
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text="Patient details erased under the retention rule."
     )
+    # The start time the reminder was queued for: the reminder job asks the database for visits
+    # whose reminder is still to go, rather than reading every visit of the next day.
+    reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -258,6 +273,18 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["specialist", "start"], name="appointment_specialist_start"),
             models.Index(fields=["clinic", "start"], name="appointment_clinic_start"),
+            # "Upcoming" in the list, the reminders and the retention purge ask by end; the dashboard
+            # counts recent bookings by created_at: without these both walk the whole history.
+            models.Index(fields=["end"], name="appointment_end"),
+            models.Index(fields=["created_at"], name="appointment_created_at"),
+            models.Index(fields=["start"], name="appointment_start"),  # the reminders' next 24 hours
+            # The retention purge looks only at what is still to erase, not at every visit ever.
+            models.Index(
+                fields=["start"],
+                condition=Q(erased_at__isnull=True, status__in=["cancelled", "no_show"]),
+                name="appointment_purge_cancelled",
+            ),
+            models.Index(fields=["end"], condition=Q(erased_at__isnull=True), name="appointment_purge_past"),
         ]
 
     def __str__(self):
@@ -292,3 +319,229 @@ class Appointment(models.Model):
     def blocked_until(self):
         """The end of the time this visit keeps the specialist busy, buffer included."""
         return self.end + self.appointment_type.buffer_after
+
+
+# --- The waitlist (its rules are in appointments.waitlist) ------------------------------------
+
+WAITLIST_SALT = "appointments.waitlist"
+OFFER_SALT = "appointments.waitlist.offer"
+# The longest stretch of days one waitlist entry may ask for.
+WAITLIST_MAX_DAYS = 30
+
+
+def _by_key(queryset, token, salt):
+    try:
+        return queryset.get(key=uuid.UUID(hex=signing.Signer(salt=salt).unsign(token)))
+    except (signing.BadSignature, ValueError, queryset.model.DoesNotExist):
+        return None
+
+
+class PartOfDay(models.TextChoices):
+    """Parts of the day a waitlisted patient can come, by the visit's start in clinic time."""
+
+    MORNING = "morning", "Mornings (before noon)"
+    AFTERNOON = "afternoon", "Afternoons (noon to 5 PM)"
+    EVENING = "evening", "Evenings (5 PM or later)"
+
+    @classmethod
+    def of(cls, local):
+        if local.hour < 12:
+            return cls.MORNING
+        return cls.AFTERNOON if local.hour < 17 else cls.EVENING
+
+
+class WaitlistEntryQuerySet(models.QuerySet):
+    def waiting(self):
+        return self.filter(status=WaitlistEntry.Status.WAITING)
+
+    def of_person(self, email, phone):
+        """Entries of whoever has this email address or this phone number."""
+        same = Q(email__iexact=email) if email else Q(pk__in=[])
+        return self.filter(same | Q(phone=str(phone))) if phone else self.filter(same)
+
+    def get_by_token(self, token):
+        return _by_key(self.select_related("clinic", "specialist"), token, WAITLIST_SALT)
+
+
+class WaitlistEntry(models.Model):
+    """A patient waiting for a time at one clinic: who, which days and parts of the day, since when."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        BOOKED = "booked", "Booked from an offer"
+        LEFT = "left", "Left the waitlist"
+        EXPIRED = "expired", "Dates passed"
+
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="waitlist_entries")
+    specialist = models.ForeignKey(
+        Specialist,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_entries",
+        help_text="Empty: any specialist at the clinic.",
+    )
+    first_day = models.DateField("from", help_text="The first day that suits (the clinic's dates).")
+    last_day = models.DateField("until", help_text=f"The last day that suits; at most {WAITLIST_MAX_DAYS} days in all.")
+    mornings = models.BooleanField(default=True, help_text="Before noon.")
+    afternoons = models.BooleanField(default=True, help_text="Noon to 5 PM.")
+    evenings = models.BooleanField(default=True, help_text="5 PM or later.")
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    email = models.EmailField(help_text="Offers go out by email: without one the waitlist cannot reach the patient.")
+    phone = PhoneNumberField(blank=True)
+    payment = models.CharField(
+        "how they will pay",
+        max_length=120,
+        blank=True,
+        help_text="As the patient said: a plan's name, another plan, or paying themselves. Never in an email.",
+    )
+    source = models.CharField(
+        "joined by", max_length=10, choices=Appointment.Source.choices, default=Appointment.Source.ONLINE
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
+    consent_at = models.DateTimeField(null=True, blank=True, help_text="When the patient accepted the privacy notice.")
+    created_at = models.DateTimeField("joined", auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When the entry stopped waiting.")
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="Patient details erased under the retention rule."
+    )
+
+    emails = GenericRelation("armorpt.OutboundEmail", related_query_name="waitlist_entry")
+
+    objects = WaitlistEntryQuerySet.as_manager()
+
+    class Meta:
+        # First come, first served.
+        ordering = ["created_at", "pk"]
+        verbose_name = "waitlist entry"
+        verbose_name_plural = "waitlist"
+        constraints = [
+            models.CheckConstraint(condition=Q(last_day__gte=F("first_day")), name="waitlist_entry_days_in_order"),
+        ]
+        indexes = [models.Index(fields=["clinic", "status", "created_at"], name="waitlist_entry_in_line")]
+
+    def __str__(self):
+        return f"{self.patient_name} waiting at {self.clinic}" if self.clinic_id else self.patient_name
+
+    def clean(self):
+        if self.first_day and self.last_day:
+            if self.last_day < self.first_day:
+                raise ValidationError({"last_day": "The last day must come after the first."})
+            if (self.last_day - self.first_day).days >= WAITLIST_MAX_DAYS:
+                raise ValidationError({"last_day": f"Choose {WAITLIST_MAX_DAYS} days or fewer."})
+        if self.specialist_id and self.clinic_id and not self.specialist.clinics.filter(pk=self.clinic_id).exists():
+            raise ValidationError({"specialist": f"{self.specialist} does not work at this clinic."})
+
+    @property
+    def token(self):
+        return signing.Signer(salt=WAITLIST_SALT).sign(self.key.hex)
+
+    @property
+    def patient_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def parts_of_day(self):
+        chosen = [(PartOfDay.MORNING, self.mornings), (PartOfDay.AFTERNOON, self.afternoons)]
+        return [part for part, wanted in [*chosen, (PartOfDay.EVENING, self.evenings)] if wanted]
+
+    @property
+    def parts_of_day_display(self):
+        """'mornings and afternoons', or 'any time of day'."""
+        parts = self.parts_of_day
+        if len(parts) in (0, 3):
+            return "any time of day"
+        words = [part.label.split(" (")[0].lower() for part in parts]
+        return " and ".join(words)
+
+    def suits(self, start):
+        """Whether a visit at `start` (UTC) falls on this entry's days and parts of the day, in clinic time."""
+        local = start.astimezone(self.clinic.tz)
+        return self.first_day <= local.date() <= self.last_day and PartOfDay.of(local) in (
+            self.parts_of_day or list(PartOfDay)
+        )
+
+
+class WaitlistOfferQuerySet(models.QuerySet):
+    def open(self, now):
+        """Offers sent and not answered, whose link still works at `now`."""
+        return self.filter(outcome=WaitlistOffer.Outcome.OPEN, expires_at__gt=now)
+
+    def get_by_token(self, token):
+        return _by_key(self.select_related("entry__clinic", "entry__specialist", "specialist"), token, OFFER_SALT)
+
+
+class WaitlistOffer(models.Model):
+    """One freed time offered to one waitlist entry, by email with a link to book it."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Sent"
+        BOOKED = "booked", "Booked it"
+        TAKEN = "taken", "Too late: already taken"
+        EXPIRED = "expired", "Not answered in time"
+        CLOSED = "closed", "Closed: the patient booked or left"
+
+    key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    specialist = models.ForeignKey(
+        Specialist,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waitlist_offers",
+        help_text="Empty: whoever is free at that time.",
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    expires_at = models.DateTimeField("link works until")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN, db_index=True)
+    created_at = models.DateTimeField("sent", auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="waitlist_offers"
+    )
+
+    objects = WaitlistOfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # A freed time goes to an entry once, however often the task that offers it runs.
+            models.UniqueConstraint(fields=["entry", "start"], name="waitlist_offer_once_per_entry_and_time"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="waitlist_offer_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["start"], name="waitlist_offer_start")]
+
+    def __str__(self):
+        return f"{self.entry.patient_name}: {self.start_local:%a %b} {self.start_local.day} {self.start_local:%H:%M}"
+
+    @property
+    def token(self):
+        return signing.Signer(salt=OFFER_SALT).sign(self.key.hex)
+
+    @property
+    def start_local(self):
+        return self.start.astimezone(self.entry.clinic.tz)
+
+
+class FreedTime(models.Model):
+    """A stretch a schedule change freed (time off removed, hours added, a closure lifted), to offer to the waitlist.
+
+    Written in the change's transaction and worked by a task after it commits: the task reads the
+    schedule as saved, and a row whose task was lost (the broker was down) is worked by the next sweep.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="+")
+    specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.clinic} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} UTC"

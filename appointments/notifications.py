@@ -86,7 +86,11 @@ def rescheduled(appointment, *, previous_start):
 
 def reminder_key(appointment):
     """One reminder per visit and time: a moved visit is reminded of its new time."""
-    return f"reminder:{appointment.pk}:{appointment.start:%Y%m%dT%H%M}"
+    return reminder_key_for(appointment.pk, appointment.start)
+
+
+def reminder_key_for(appointment_id, start):
+    return f"reminder:{appointment_id}:{start:%Y%m%dT%H%M}"
 
 
 def reminder(appointment):

@@ -27,6 +27,9 @@ FRONT_DESK_PERMISSIONS = [
     *_crud("appointments", "appointment", "view", "add", "change"),
     *_crud("appointments", "workinghours"),
     *_crud("appointments", "timeoff"),
+    # Put callers on the waitlist, offer them times, take them off; offers are only looked at.
+    *_crud("appointments", "waitlistentry", "view", "add", "change"),
+    *_crud("appointments", "waitlistoffer", "view"),
     *_crud("appointments", "appointmenttype", "view"),
     *_crud("clinics", "clinic", "view"),
     *_crud("clinics", "openinghours", "view"),

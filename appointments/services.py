@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from appointments import availability, notifications
+from appointments import availability, notifications, waitlist
 from appointments.models import Appointment, BookingRules
 from armorpt.emails import queue_emails
 from armorpt.models import OutboundEmail
@@ -187,7 +187,6 @@ def _create(clinic, specialist, appointment_type, start, patient, source, online
         # PostgreSQL's exclusion constraint: the lock above makes this a backstop only.
         raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
     notifications.booked(appointment)
-    transaction.on_commit(availability.forget_cached_openings)
     return appointment
 
 
@@ -210,8 +209,8 @@ def cancel_appointment(*, appointment, by_patient, reason="", now=None):
         appointment.sequence += 1
         appointment.save()
         notifications.cancelled(appointment, by_patient=by_patient)
-        transaction.on_commit(availability.forget_cached_openings)
-    return appointment
+        waitlist.visit_freed(appointment, now=now)
+        return appointment
 
 
 def reschedule_appointment(*, appointment, start, specialist=None, by_patient, now=None):
@@ -270,7 +269,7 @@ def _move(appointment, specialist, start):
     except IntegrityError as exc:
         raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
     notifications.rescheduled(appointment, previous_start=previous["start"])
-    transaction.on_commit(availability.forget_cached_openings)
+    waitlist.visit_freed(appointment, start=previous["start"], specialist=previous["specialist"])
     return appointment
 
 
@@ -303,31 +302,52 @@ REMINDER_BATCH = 500
 def queue_due_reminders(*, now=None, batch_size=REMINDER_BATCH):
     """Queue a reminder for each visit in the next 24 hours that was booked well before it.
 
-    Safe to run as often as we like: each visit and time gets one reminder (the outbox's dedupe key).
-    Five queries per batch of visits however many are due, and one batch in memory at a time.
+    Safe to run as often as we like: each visit and time gets one reminder (the outbox's dedupe
+    key), and the visit remembers the time it was reminded of (`reminded_for`), so a run with
+    nothing due is one indexed query however many visits the day holds. A constant number of
+    queries per batch, one batch in memory at a time.
     """
     now = now or timezone.now()
     due = (
         Appointment.objects.filter(status__in=OPEN_STATUSES, start__gt=now, start__lte=now + dt.timedelta(hours=24))
         .exclude(email="")
+        .exclude(reminded_for=F("start"))  # a moved visit is reminded of its new time
         .filter(erased_at__isnull=True)
         # Someone who booked this morning for tomorrow already has the confirmation in hand.
         .filter(created_at__lte=F("start") - dt.timedelta(hours=20))
-        .select_related("clinic", "specialist", "appointment_type")
-        .prefetch_related("specialist__credentials")  # the email names the therapist with their credentials
         .order_by("pk")
     )
     rules = BookingRules.current()
     queued, after = 0, 0
-    while batch := list(due.filter(pk__gt=after)[:batch_size]):
-        after = batch[-1].pk
-        keys = {notifications.reminder_key(a): a for a in batch}
+    while batch := list(due.filter(pk__gt=after).values_list("pk", "start")[:batch_size]):
+        after = batch[-1][0]
+        keys = {notifications.reminder_key_for(pk, start): pk for pk, start in batch}
         sent = set(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
         with transaction.atomic():
-            queued += len(
-                queue_emails(notifications.reminders([a for k, a in keys.items() if k not in sent], rules=rules))
-            )
+            if todo := [pk for key, pk in keys.items() if key not in sent]:
+                queued += _queue_reminders(todo, rules)
+            _mark_reminded(batch)
     return queued
+
+
+def _queue_reminders(appointment_ids, rules):
+    appointments = (
+        Appointment.objects.filter(pk__in=appointment_ids)
+        .select_related("clinic", "specialist", "appointment_type")
+        .prefetch_related("specialist__credentials")  # the email names the therapist with their credentials
+    )
+    return len(queue_emails(notifications.reminders(list(appointments), rules=rules)))
+
+
+def _mark_reminded(batch):
+    """reminded_for = the start each visit was read with, in one query; a visit moved meanwhile keeps
+    its old mark, so the next run reminds it of its new time."""
+    Appointment.objects.filter(pk__in=[pk for pk, _ in batch]).update(
+        reminded_for=Case(
+            *(When(pk=pk, start=start, then=Value(start)) for pk, start in batch),
+            default=F("reminded_for"),
+        )
+    )
 
 
 # Patients arrive early, but not the day before; a visit cannot be over or missed before it starts.
@@ -374,39 +394,55 @@ def _check_cutoff(appointment, now, verb):
 ERASED_NAME = "(erased)"
 
 
-def erase_expired_patient_details(*, now=None):
+ERASE_BATCH = 500
+
+
+def erase_expired_patient_details(*, now=None, batch_size=ERASE_BATCH):
     """Blank the patient's details on old visits, keeping clinic, specialist, time and status.
 
     Cancelled and no-show requests go after RETENTION_CANCELLED_DAYS, other past visits after
     RETENTION_PAST_DAYS (settings). The emails about them lose their addresses and bodies too.
-    Idempotent: erased rows are skipped. Returns how many visits were erased.
+    Idempotent: erased rows are skipped. Three queries per batch of visits, one batch of ids in
+    memory at a time, each batch its own transaction. Returns how many visits were erased.
     """
     now = now or timezone.now()
-    expired = Appointment.objects.filter(erased_at__isnull=True).filter(
-        Q(
+    still_held = Appointment.objects.filter(erased_at__isnull=True)
+    # Two plain questions rather than one with OR: each is answered from its own partial index
+    # (what is still to erase), so a run with nothing expired does not walk years of history.
+    expired = (
+        still_held.filter(
             status__in=(Status.CANCELLED, Status.NO_SHOW),
             start__lt=now - dt.timedelta(days=settings.RETENTION_CANCELLED_DAYS),
-        )
-        | Q(end__lt=now - dt.timedelta(days=settings.RETENTION_PAST_DAYS))
+        ),
+        still_held.filter(end__lt=now - dt.timedelta(days=settings.RETENTION_PAST_DAYS)),
     )
-    ids = list(expired.values_list("pk", flat=True))
-    with transaction.atomic():
-        Appointment.objects.filter(pk__in=ids).update(
-            first_name=ERASED_NAME,
-            last_name="",
-            email="",
-            phone="",
-            date_of_birth=None,
-            notes="",
-            reason="",
-            self_check_clear=False,
-            payment="",
-            cancellation_reason="",
-            erased_at=now,
-        )
-        OutboundEmail.objects.filter(
-            content_type=ContentType.objects.get_for_model(Appointment), object_id__in=ids
-        ).update(to="erased@invalid", subject="(erased)", body_text="", body_html="", attachments=[], headers={})
-    if ids:
-        logger.info("erased patient details from %s appointments", len(ids))
-    return len(ids)
+    erased = 0
+    for visits in expired:
+        # Erased rows leave the question, so each batch is simply the next few still there.
+        while ids := list(visits.order_by().values_list("pk", flat=True)[:batch_size]):
+            _erase(ids, now)
+            erased += len(ids)
+    if erased:
+        logger.info("erased patient details from %s appointments", erased)
+    waitlist.erase_expired_entries(now=now)
+    return erased
+
+
+@transaction.atomic
+def _erase(ids, now):
+    Appointment.objects.filter(pk__in=ids).update(
+        first_name=ERASED_NAME,
+        last_name="",
+        email="",
+        phone="",
+        date_of_birth=None,
+        notes="",
+        reason="",
+        self_check_clear=False,
+        payment="",
+        cancellation_reason="",
+        erased_at=now,
+    )
+    OutboundEmail.objects.filter(content_type=ContentType.objects.get_for_model(Appointment), object_id__in=ids).update(
+        to="erased@invalid", subject="(erased)", body_text="", body_html="", attachments=[], headers={}
+    )

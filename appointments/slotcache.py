@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
-from appointments.availability import UTC, Slot, Window, free_slots, load_calendars
+from appointments.availability import UTC, Slot, Window, free_slots, load_calendars, local_today, online_type
 from appointments.models import BookingRules
 
 TIMEOUT = 2 * 24 * 60 * 60  # a day nobody looks at again simply expires
@@ -56,25 +56,48 @@ def free_days(clinic, *, now, first_day, days, appointment_type, specialist=None
 
 def cached_days(clinic, first_day, count, appointment_type):
     """{date: Day} for `count` local days from `first_day`, computing only the days not in cache."""
+    return cached_days_at([clinic], first_day, count, appointment_type)[clinic.pk]
+
+
+def cached_days_at(clinics, first_day, count, appointment_type, *, step=None):
+    """{clinic id: {date: Day}} for several clinics: the days not in cache are computed for all of
+    them together, in a constant number of queries."""
     dates = [first_day + dt.timedelta(days=n) for n in range(count)]
-    keys = _data_keys(clinic, dates, appointment_type)
-    found = cache.get_many(keys.values())
-    missing = [d for d in dates if keys[d] not in found]
-    if missing:
-        computed = _compute(clinic, missing[0], missing[-1], appointment_type)
-        cache.set_many({keys[d]: computed[d] for d in missing}, TIMEOUT)
-        found.update({keys[d]: computed[d] for d in missing})
-    return {d: found[keys[d]] for d in dates}
+    keys = _data_keys(clinics, dates, appointment_type)
+    found = cache.get_many([key for per_clinic in keys.values() for key in per_clinic.values()])
+    missing = {c.pk: [d for d in dates if keys[c.pk][d] not in found] for c in clinics}
+    stale = [c for c in clinics if missing[c.pk]]
+    if stale:
+        first = min(missing[c.pk][0] for c in stale)
+        last = max(missing[c.pk][-1] for c in stale)
+        computed = _compute(stale, first, last, appointment_type, step=step)
+        fresh = {keys[c.pk][d]: computed[c.pk][d] for c in stale for d in missing[c.pk]}
+        cache.set_many(fresh, TIMEOUT)
+        found.update(fresh)
+    return {c.pk: {d: found[keys[c.pk][d]] for d in dates} for c in clinics}
 
 
-def _data_keys(clinic, dates, appointment_type):
-    versions = _versions([GLOBAL, _clinic_key(clinic.pk)] + [_day_key(clinic.pk, d) for d in dates])
-    common = f"{versions[GLOBAL]}:{versions[_clinic_key(clinic.pk)]}:{appointment_type.pk}"
-    return {d: f"slots:{clinic.pk}:{d}:{common}:{versions[_day_key(clinic.pk, d)]}" for d in dates}
+def _data_keys(clinics, dates, appointment_type):
+    versions = _versions(
+        [GLOBAL] + [_clinic_key(c.pk) for c in clinics] + [_day_key(c.pk, d) for c in clinics for d in dates]
+    )
+    keys = {}
+    for clinic in clinics:
+        common = f"{versions[GLOBAL]}:{versions[_clinic_key(clinic.pk)]}:{appointment_type.pk}"
+        keys[clinic.pk] = {d: f"slots:{clinic.pk}:{d}:{common}:{versions[_day_key(clinic.pk, d)]}" for d in dates}
+    return keys
 
 
-def _compute(clinic, first_day, last_day, appointment_type):
-    calendar = load_calendars([clinic], first_day, last_day)[clinic.pk]
+def _compute(clinics, first_day, last_day, appointment_type, *, step=None):
+    calendars = load_calendars(clinics, first_day, last_day)
+    step = step or dt.timedelta(minutes=BookingRules.current().slot_step_minutes)
+    return {
+        clinic.pk: _compute_days(clinic, calendars[clinic.pk], first_day, last_day, appointment_type, step)
+        for clinic in clinics
+    }
+
+
+def _compute_days(clinic, calendar, first_day, last_day, appointment_type, step):
     # The whole of each day, whatever minimum notice and horizon say now: they are applied on reading.
     slots = free_slots(
         calendar,
@@ -82,7 +105,7 @@ def _compute(clinic, first_day, last_day, appointment_type):
         last_day=last_day,
         duration=appointment_type.duration,
         buffer=appointment_type.buffer_after,
-        step=dt.timedelta(minutes=_step_minutes()),
+        step=step,
         earliest=dt.datetime.combine(first_day - dt.timedelta(days=1), dt.time(), UTC),
         latest=dt.datetime.combine(last_day + dt.timedelta(days=2), dt.time(), UTC),
     )
@@ -100,10 +123,6 @@ def _compute(clinic, first_day, last_day, appointment_type):
         result[day] = Day(tuple(by_day[day]), working)
         day += dt.timedelta(days=1)
     return result
-
-
-def _step_minutes():
-    return BookingRules.current().slot_step_minutes
 
 
 def for_specialist(day, specialist_id):
@@ -243,3 +262,94 @@ def connect_signals():
         m2m_changed.connect(forget_everything, sender=through, dispatch_uid=f"{uid}.{through.__name__}")
     for signal in (post_save, post_delete):
         signal.connect(forget_everything, sender=Credential, dispatch_uid=f"{uid}.credential-{signal is post_save}")
+
+
+# --- The next free time at each clinic ---------------------------------------------------------
+
+# Read a week of cached days at a time until a free time turns up: most clinics have one this week.
+_SEARCH_DAYS = 7
+OPENING_TIMEOUT = 24 * 60 * 60  # its versions drop it sooner; the clock is checked on every read
+
+
+def next_openings(clinics, *, now, specialist=None):
+    """Clinic id -> its first free online start (in the clinic's time zone), or None within the horizon.
+
+    Each clinic's answer is cached under its own key, made of the same versions as its days, so a
+    booking at one clinic leaves every other clinic's answer in place: a page showing N clinics
+    costs O(N) cache reads whatever the size of the practice, and the ones not in cache are
+    computed together, a week of days at a time.
+    """
+    clinics = list(clinics)
+    appointment_type = online_type()
+    if not clinics or appointment_type is None:
+        return {clinic.pk: None for clinic in clinics}
+    window = Window.for_patients(BookingRules.current(), now)
+    keys = _opening_keys(clinics, appointment_type, specialist)
+    stored = cache.get_many(keys.values())
+    entries = {c.pk: stored[keys[c.pk]] for c in clinics if keys[c.pk] in stored}
+    stale = [c for c in clinics if c.pk not in entries or not _still_first(entries[c.pk], window)]
+    if stale:
+        firsts = _first_free(stale, now, window, appointment_type, specialist)
+        fresh = {c.pk: (firsts.get(c.pk), window.latest) for c in stale}
+        cache.set_many({keys[pk]: entry for pk, entry in fresh.items()}, OPENING_TIMEOUT)
+        entries.update(fresh)
+    return {c.pk: entries[c.pk][0].astimezone(c.tz) if entries[c.pk][0] else None for c in clinics}
+
+
+def _opening_keys(clinics, appointment_type, specialist):
+    versions = _versions([GLOBAL] + [_page_key(clinic.slug) for clinic in clinics])
+    who = specialist.pk if specialist else "any"
+    common = f"{who}:{appointment_type.pk}:{versions[GLOBAL]}"
+    return {c.pk: f"opening:{c.pk}:{common}:{versions[_page_key(c.slug)]}" for c in clinics}
+
+
+def _still_first(entry, window):
+    """A cached first start stays first until the clock passes it (nothing earlier can free up
+    without a change that drops it); "none" holds until the horizon has moved by a step."""
+    start, latest_searched = entry
+    if start is not None:
+        return start >= window.earliest
+    return window.latest - latest_searched < window.step
+
+
+def _first_free(clinics, now, window, appointment_type, specialist):
+    """Clinic id -> first start within `window`, for the clinics that have one."""
+    firsts = {}
+    # Clinics in different time zones may be on different dates: each group searches from its today.
+    by_today = defaultdict(list)
+    for clinic in _with_bookable_hours(clinics, specialist):
+        by_today[local_today(clinic, now)].append(clinic)
+    for day, searching in by_today.items():
+        last = max(window.latest.astimezone(c.tz).date() for c in searching)
+        while searching and day <= last:
+            count = min(_SEARCH_DAYS, (last - day).days + 1)
+            days = cached_days_at(searching, day, count, appointment_type, step=window.step)
+            for clinic in searching:
+                if start := _first_in(days[clinic.pk], window, specialist):
+                    firsts[clinic.pk] = start
+            searching = [c for c in searching if c.pk not in firsts]
+            day += dt.timedelta(days=count)
+    return firsts
+
+
+def _with_bookable_hours(clinics, specialist):
+    """The clinics where someone who takes new patients works at all: the others would search
+    the whole horizon day by day to find nothing."""
+    from appointments.models import WorkingHours
+
+    hours = WorkingHours.objects.filter(
+        clinic__in=clinics, specialist__is_active=True, specialist__accepts_new_patients=True
+    )
+    if specialist is not None:
+        hours = hours.filter(specialist=specialist)
+    staffed = set(hours.values_list("clinic_id", flat=True).distinct())
+    return [clinic for clinic in clinics if clinic.pk in staffed]
+
+
+def _first_in(days, window, specialist):
+    for date in sorted(days):
+        day = for_specialist(days[date], specialist.pk) if specialist else days[date]
+        for slot in day.slots:
+            if window.earliest <= slot.start <= window.latest:
+                return slot.start
+    return None

@@ -17,6 +17,7 @@ import secrets
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 
 _CHARS = CSRF_ALLOWED_CHARS
+_POSITION = {char: i for i, char in enumerate(_CHARS)}
 # Bytes at or above this would favour the first characters of the alphabet: they are skipped.
 _UNBIASED_BELOW = 256 - 256 % len(_CHARS)
 
@@ -27,8 +28,8 @@ def token_for(request):
     secret = request.META.get("CSRF_COOKIE") or "".join(_CHARS[i] for i in fresh[CSRF_SECRET_LENGTH:])
     request.META.update({"CSRF_COOKIE": secret, "CSRF_COOKIE_NEEDS_UPDATE": True})
     mask = fresh[:CSRF_SECRET_LENGTH]
-    cipher = (_CHARS[(_CHARS.index(s) + m) % len(_CHARS)] for s, m in zip(secret, mask, strict=True))
-    return "".join(_CHARS[m] for m in mask) + "".join(cipher)
+    cipher = [_CHARS[(_POSITION[s] + m) % len(_CHARS)] for s, m in zip(secret, mask, strict=True)]
+    return "".join([_CHARS[m] for m in mask] + cipher)
 
 
 def _random_indexes(count):

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages for visitors without a session, before the layers that have nothing
+    # to do for them (armorpt.pagecache).
+    "armorpt.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "armorpt.middleware.PermissionsPolicyMiddleware",
+    "armorpt.middleware.RejectNulInAdminMiddleware",
     # Last, so that it sees the authenticated user and the final response.
     "axes.middleware.AxesMiddleware",
     # Turns a rate-limited request into our friendly 429 page.
@@ -138,7 +142,11 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Free times are cached per clinic and day: Django's default of 300 entries would throw them
+    # away as fast as they are made once there are more than a handful of clinics.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 50_000}}
+    }
 
 # --- Celery -----------------------------------------------------------------------------
 
@@ -184,10 +192,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appointments.tasks.erase_expired_patient_details",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Waitlist offers not answered in time go to the next in line (appointments.waitlist).
+    "refill-waitlist": {"task": "appointments.tasks.refill_waitlist", "schedule": 60.0},
 }
 # Days after which patient details are erased from appointment requests (see README, Privacy).
 RETENTION_CANCELLED_DAYS = env.int("RETENTION_CANCELLED_DAYS", default=30)
 RETENTION_PAST_DAYS = env.int("RETENTION_PAST_DAYS", default=365)
+# Days after a waitlist entry ended (booked, left, dates passed) that its patient details are erased.
+RETENTION_WAITLIST_DAYS = env.int("RETENTION_WAITLIST_DAYS", default=7)
 
 # --- Email ------------------------------------------------------------------------------
 
@@ -292,6 +304,7 @@ RATE_LIMITS = {
     "booking_change": env("RATE_LIMIT_BOOKING_CHANGE", default="30/h"),
     "slots_api": env("RATE_LIMIT_SLOTS_API", default="120/m"),
     "newsletter": env("RATE_LIMIT_NEWSLETTER", default="10/h"),
+    "waitlist": env("RATE_LIMIT_WAITLIST", default="10/h"),
 }
 # A public form sent back sooner than this after it was shown, or later than the maximum age,
 # is shown again to be checked and sent once more (armorpt.forms.BotTrapMixin).
@@ -303,8 +316,9 @@ RATELIMIT_VIEW = "armorpt.views.rate_limited"
 RATELIMIT_FAIL_OPEN = True
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 
+# Location only for our own pages: the clinic finder's "near me" asks the browser, nobody else.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), "
     "accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
 )
 

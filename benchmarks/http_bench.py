@@ -8,6 +8,10 @@ POST, GET the confirmation) runs under locust with 20 concurrent clients. Then t
 first visit (Chromium, through Playwright: bytes on the wire, compressed, and the number of requests)
 and Lighthouse's four scores (npm lighthouse, CHROME_PATH=/usr/bin/chromium).
 
+Content pages are also measured against the floor any Django site starts from: a bare
+`django-admin startproject` app, its default middleware untouched, serving a fixed page of the
+same size under the same gunicorn settings, in the same alternating rounds.
+
     .venv/bin/python benchmarks/http_bench.py [--duration 10] [--rounds 3] [--connections 8]
                                               [--booking-clients 20] [--no-lighthouse] [--json var/bench/http.json]
 
@@ -49,6 +53,8 @@ from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (after the
 UNLIMITED = "1000000/m"
 TARGETS = {
     "content_ratio": 0.7,
+    # A cached content page against a bare `django-admin startproject` app serving the same bytes.
+    "content_vs_bare": 0.8,
     "booking_page_ratio": 0.5,
     "booking_post_p95_ms": 150,
     "first_load_kb": 150,
@@ -162,6 +168,77 @@ class Site:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         self.process = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class BareDjango:
+    """The floor: a fresh `django-admin startproject` app, its default middleware untouched, whose
+    one view answers a fixed page of `size` bytes, served by the same gunicorn settings."""
+
+    URLS = """
+import os
+
+from django.http import HttpResponse
+from django.urls import path
+
+PAGE = b"x" * int(os.environ["BARE_PAGE_BYTES"])
+
+
+def page(request):
+    return HttpResponse(PAGE)
+
+
+urlpatterns = [path("", page)]
+"""
+
+    def __init__(self, workers):
+        self.workers = workers
+        self.dir = BENCH_DIR / "bare"
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.dir.mkdir(parents=True)
+        subprocess.run([str(BIN / "django-admin"), "startproject", "bare", str(self.dir)], check=True)
+        (self.dir / "bare" / "urls.py").write_text(self.URLS)
+        self.port = None
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self, size):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bare.settings",
+            "BARE_PAGE_BYTES": str(size),
+            "PYTHONPATH": str(self.dir),
+        }
+        # Production-like, as the site runs: DEBUG off (startproject's settings say True).
+        settings_file = self.dir / "bare" / "settings.py"
+        text = settings_file.read_text().replace("DEBUG = True", "DEBUG = False")
+        settings_file.write_text(text.replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['127.0.0.1']"))
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "bare.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+            + ["--log-level", "warning", "--graceful-timeout", "5"],
+            cwd=self.dir,
+            env=env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url, timeout=2).read()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("the bare Django app did not answer within 30 s")
+
+    stop = Site.stop
 
     def __enter__(self):
         return self
@@ -355,37 +432,46 @@ def measure_pages(site, args, script, clinic_day):
     with site.start():
         sizes = {path: len(get(site.url + path)[1]) for path, _, _ in pages}
     seconds = max(3, args.duration // 2)
+    bare = BareDjango(site.workers)
     rows = []
     for path, label, target in pages:
         size = sizes[path]
-        with site.start(baseline_bytes=size):
-            wrk(site.url + path, duration=2, connections=args.connections, script=script)  # warm up
-            wrk(site.url + "/bench/baseline", duration=2, connections=args.connections, script=script)
+        content = target == TARGETS["content_ratio"]
+
+        def load(url):
+            return wrk(url, duration=seconds, connections=args.connections, script=script)
+
+        with site.start(baseline_bytes=size), bare.start(size):
+            for url in (site.url + path, site.url + "/bench/baseline", bare.url):
+                wrk(url, duration=2, connections=args.connections, script=script)  # warm up
+            # Baseline, page and (for content pages) the bare app take turns in each round.
             rounds = [
                 (
-                    wrk(site.url + "/bench/baseline", duration=seconds, connections=args.connections, script=script),
-                    wrk(site.url + path, duration=seconds, connections=args.connections, script=script),
+                    load(site.url + "/bench/baseline"),
+                    load(site.url + path),
+                    load(bare.url) if content else None,
                 )
                 for _ in range(args.rounds)
             ]
-        ratios = [page["rps"] / base["rps"] for base, page in rounds]
-        page, base = combined(page for _, page in rounds), combined(base for base, _ in rounds)
-        rows.append(
-            {
-                "label": label,
-                "path": path,
-                "bytes": size,
-                "target": target,
-                "page": page,
-                "baseline": base,
-                "ratio": statistics.median(ratios),
-                "round_ratios": ratios,
-            }
-        )
-        log(
-            f"  {label:<12} {page['rps']:7.0f} req/s   baseline {base['rps']:7.0f} req/s   "
-            f"ratio {statistics.median(ratios):.2f} (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
-        )
+        ratios = [page["rps"] / base["rps"] for base, page, _ in rounds]
+        page, base = combined(page for _, page, _ in rounds), combined(base for base, _, _ in rounds)
+        row = {
+            "label": label,
+            "path": path,
+            "bytes": size,
+            "target": target,
+            "page": page,
+            "baseline": base,
+            "ratio": statistics.median(ratios),
+            "round_ratios": ratios,
+        }
+        line = f"  {label:<12} {page['rps']:7.0f} req/s   baseline {base['rps']:7.0f} req/s   ratio {row['ratio']:.2f}"
+        if content:
+            bare_ratios = [page["rps"] / floor["rps"] for _, page, floor in rounds]
+            row.update(bare=combined(floor for _, _, floor in rounds), bare_ratio=statistics.median(bare_ratios))
+            line += f"   bare Django {row['bare']['rps']:7.0f} req/s   ratio {row['bare_ratio']:.2f}"
+        log(line + f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+        rows.append(row)
     return rows
 
 
@@ -423,21 +509,23 @@ def measure_booking(site, args, *, think, seconds, run):
 
 def table(rows, booking):
     lines = [
-        "| endpoint | bytes | req/s | p50 ms | p95 ms | p99 ms | baseline req/s | baseline p50/p95/p99 ms | ratio |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| endpoint | bytes | req/s | p50 ms | p95 ms | p99 ms | baseline req/s | baseline p50/p95/p99 ms | ratio "
+        "| bare Django req/s | ratio to bare |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         page, base = row["page"], row["baseline"]
+        bare = f"| {row['bare']['rps']:.0f} | **{row['bare_ratio']:.2f}** |" if "bare" in row else "| | |"
         lines.append(
             f"| {row['label']} `{row['path']}` | {row['bytes']:,} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p95']:.1f} "
             f"| {page['p99']:.1f} | {base['rps']:.0f} | {base['p50']:.1f} / {base['p95']:.1f} / {base['p99']:.1f} "
-            f"| **{row['ratio']:.2f}** |"
+            f"| **{row['ratio']:.2f}** " + bare
         )
         if page["errors"] or base["errors"]:
-            lines.append(f"|   ↳ errors: page {page['errors']}, baseline {base['errors']} | | | | | | | | |")
+            lines.append(f"|   ↳ errors: page {page['errors']}, baseline {base['errors']} | | | | | | | | | | |")
     for name, stats in booking.items():
         lines.append(
-            f"| {name} | | {stats['rps']:.1f} | {stats['p50']:.0f} | {stats['p95']:.0f} | {stats['p99']:.0f} | | | |"
+            f"| {name} | | {stats['rps']:.1f} | {stats['p50']:.0f} | {stats['p95']:.0f} | {stats['p99']:.0f} | | | | | |"
         )
     return "\n".join(lines)
 
@@ -535,6 +623,12 @@ def targets(rows, booking, weight, scores, database):
         verdicts.append(
             f"{'ok  ' if ratio >= target else 'MISS'} {row['label']}: {ratio:.2f} of the baseline (target ≥ {target})"
         )
+        if "bare_ratio" in row:
+            floor, goal = row["bare_ratio"], TARGETS["content_vs_bare"]
+            verdicts.append(
+                f"{'ok  ' if floor >= goal else 'MISS'} {row['label']}: {floor:.2f} of a bare startproject app "
+                f"(target ≥ {goal})"
+            )
     post = booking.get("booking: POST (book) (2 s on the form)")
     if post:
         ok = post["p95"] < TARGETS["booking_post_p95_ms"]

@@ -5,6 +5,7 @@
 3. email_bench.py    email through the outbox, Redis and a Celery worker (if present; needs Redis)
 4. newsletter_send.py  one issue to 10,000 subscribers (if present; needs PostgreSQL and Redis)
 5. load_test.py      100 patients on PostgreSQL with a Celery worker, then the integrity checks
+6. bench_scale.py    every page and job at demo size and with 500 clinics (100x; --quick: 10x), on PostgreSQL
 
     .venv/bin/python benchmarks/run_all.py [--only http_bench,load_test] [--quick]
 
@@ -30,6 +31,7 @@ BENCHMARKS = [
     ("email_bench", [], ["--messages", "200", "--latency-samples", "10"]),
     ("newsletter_send", [], ["--subscribers", "2000"]),
     ("load_test", [], ["--patients", "40", "--minutes", "1", "--spawn-seconds", "20"]),
+    ("bench_scale", [], ["--scale", "10", "--runs", "3"]),
 ]
 
 
@@ -65,6 +67,9 @@ def main():
             continue
         if name in ("email_bench", "newsletter_send") and not (up["redis"] and up["postgres"]):
             results.append((name, "skipped: needs PostgreSQL and Redis on 127.0.0.1", 0.0))
+            continue
+        if name == "bench_scale" and not up["postgres"]:
+            results.append((name, "skipped: needs PostgreSQL on 127.0.0.1", 0.0))
             continue
         command = [sys.executable, str(script), *(quick_args if args.quick else default_args)]
         print(

@@ -68,6 +68,83 @@ def limit_choices(db_field, request, kwargs):
         kwargs.setdefault("queryset", staff_specialists(request.user))
 
 
+class ScopedChoiceFilter(admin.SimpleListFilter):
+    """A clinic or specialist filter whose choices come from their own table, the user's only.
+
+    Django's RelatedOnlyFieldListFilter would ask for the DISTINCT values over every row listed
+    (all visits). `lookup` is the path from the listed model to the chosen one; through a
+    many-to-many it is read as a subquery, so no row is listed twice. A value that is not a
+    number filters to nothing rather than failing.
+    """
+
+    lookup = None
+
+    def choices_queryset(self, request):
+        raise NotImplementedError
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(pk), name) for pk, name in self.choices_queryset(request).order_by("name").values_list("pk", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        if _key(value) is None:
+            return queryset.none()
+        in_choice = queryset.model._default_manager.filter(**{self.lookup: value}).values("pk")
+        return queryset.filter(pk__in=in_choice)
+
+
+def _key(value):
+    """`value` if it can be a primary key (digits, within 64 bits), else None."""
+    return value if value.isdigit() and len(value) < 19 else None
+
+
+def clinic_filter(lookup="clinic"):
+    """A list filter of the user's clinics, on the rows whose `lookup` leads to the clinic chosen."""
+    return type(
+        "ClinicFilter",
+        (ScopedChoiceFilter,),
+        {
+            "title": "clinic",
+            "parameter_name": f"{lookup}__id__exact",
+            "lookup": lookup,
+            "choices_queryset": lambda self, request: staff_clinics(request.user).filter(is_active=True),
+        },
+    )
+
+
+class SpecialistFilter(ScopedChoiceFilter):
+    """The specialists of the clinic chosen in the clinic filter, or else of the user's clinics.
+
+    For someone who sees every clinic and chose none, there are too many to list: the filter
+    then asks for a clinic first (and the search box finds anyone by name).
+    """
+
+    title = "specialist"
+    parameter_name = "specialist__id__exact"
+    lookup = "specialist"
+    clinic_parameter = "clinic__id__exact"
+
+    def __init__(self, request, params, model, model_admin):
+        self.clinic_id = _key(request.GET.get(self.clinic_parameter, ""))
+        super().__init__(request, params, model, model_admin)
+
+    def choices_queryset(self, request):
+        specialists = staff_specialists(request.user)
+        if self.clinic_id:
+            return specialists.filter(clinics=self.clinic_id)
+        if request.user.is_superuser:
+            return specialists.none()
+        return specialists
+
+    def has_output(self):
+        # Keep a chosen specialist visible (and removable) even when the list is empty.
+        return super().has_output() or self.value() is not None
+
+
 class KeepOtherClinicsMixin:
     """For a model with a `clinics` many-to-many: the form offers only the user's clinics, so saving it
     keeps the links to the other clinics as they were."""
@@ -116,8 +193,9 @@ class ClinicAdmin(ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "pk"
     list_display = ["name", "city", "phone", "confirms_online_bookings", "is_active", "display_order"]
     list_editable = ["display_order"]
-    list_filter = ["is_active", "confirms_online_bookings", "city"]
+    list_filter = ["is_active", "confirms_online_bookings"]
     search_fields = ["name", "city", "street_address", "postal_code"]
+    show_full_result_count = False
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline, ClinicClosureInline]
     fieldsets = [
@@ -126,6 +204,7 @@ class ClinicAdmin(ClinicScopedMixin, admin.ModelAdmin):
             "Address and contact",
             {"fields": ["street_address", "city", "state", "postal_code", "phone", "front_desk_email"]},
         ),
+        ("Place on the map (for “nearest first” in the clinic finder)", {"fields": [("latitude", "longitude")]}),
         ("Patients", {"fields": ["directions", "confirms_online_bookings", "timezone"]}),
         ("Picture", {"fields": ["photo", "photo_alt", "drawing", "picture_preview"]}),
     ]
@@ -156,10 +235,13 @@ class CredentialAdmin(admin.ModelAdmin):
 class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "clinics"
     list_display = ["name", "credentials_display", "title", "accepts_new_patients", "is_active"]
-    list_filter = ["is_active", "accepts_new_patients", ("clinics", admin.RelatedOnlyFieldListFilter), "credentials"]
+    list_filter = ["is_active", "accepts_new_patients", clinic_filter("clinics"), "credentials"]
     search_fields = ["name", "title", "treats", "bio"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["clinics", "credentials"]
+    # Clinics by typing, not from a list of them all (the choices are still the user's clinics only).
+    autocomplete_fields = ["clinics"]
+    filter_horizontal = ["credentials"]
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["name", "slug", "title", "credentials", "photo"]}),
         ("Where and what", {"fields": ["clinics", "treats", "accepts_new_patients"]}),

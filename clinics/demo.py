@@ -11,6 +11,8 @@ from clinics.models import Clinic, ClinicClosure, Credential, OpeningHours, Spec
 CLINICS = [
     {
         "slug": "kalamazoo",
+        "latitude": 42.2556,
+        "longitude": -85.5897,
         "name": "Armor PT Kalamazoo",
         "street_address": "4100 South Westnedge Avenue",
         "city": "Kalamazoo",
@@ -30,6 +32,8 @@ CLINICS = [
     },
     {
         "slug": "portage",
+        "latitude": 42.2149,
+        "longitude": -85.5893,
         "drawing": "suite",
         "name": "Armor PT Portage",
         "street_address": "7250 South Westnedge Avenue, Suite 3",
@@ -49,6 +53,8 @@ CLINICS = [
     },
     {
         "slug": "battle-creek",
+        "latitude": 42.2937,
+        "longitude": -85.2268,
         "drawing": "single-storey",
         "name": "Armor PT Battle Creek",
         "street_address": "1550 West Columbia Avenue",
@@ -68,6 +74,8 @@ CLINICS = [
     },
     {
         "slug": "paw-paw",
+        "latitude": 42.2176,
+        "longitude": -85.8883,
         "drawing": "main-street",
         "name": "Armor PT Paw Paw",
         "street_address": "210 East Michigan Avenue",
@@ -81,6 +89,8 @@ CLINICS = [
     },
     {
         "slug": "st-joseph",
+        "latitude": 42.0863,
+        "longitude": -86.4822,
         "drawing": "lakeside",
         "name": "Armor PT St. Joseph",
         "street_address": "2900 Niles Avenue",
@@ -240,6 +250,10 @@ def _load_clinic(spec, closures):
         # Loaded before clinics had drawings: give it its own.
         clinic.drawing = spec["drawing"]
         clinic.save(update_fields=["drawing"])
+    if not created and clinic.latitude is None and clinic.longitude is None:
+        # Loaded before clinics had a place on the map: the finder needs it for "nearest first".
+        clinic.latitude, clinic.longitude = spec["latitude"], spec["longitude"]
+        clinic.save(update_fields=["latitude", "longitude"])
     if created:
         for weekday, (opens, closes) in spec["hours"].items():
             OpeningHours.objects.create(clinic=clinic, weekday=weekday, opens=opens, closes=closes)

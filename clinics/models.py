@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
@@ -60,6 +61,20 @@ class Clinic(models.Model):
     )
     display_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True, help_text="Inactive clinics are hidden from the site.")
+    # Where the entrance is, so the clinic finder can put the nearest clinics first. Copy them from any
+    # map (right-click the door): four decimals are about 10 m, plenty.
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="e.g. 42.2560. Empty: the clinic is listed after those with a known place.",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="e.g. -85.5906 (west of Greenwich is negative).",
+    )
     photo = models.ImageField(
         upload_to="clinics/",
         blank=True,

@@ -6,11 +6,14 @@ by itself; only a save or delete changes it.
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from armorpt.markdown import render_markdown
+from clinics import finder
 from clinics.models import Clinic, ClinicClosure, Credential, Specialist
 from content.cache import cached
 from content.models import CATEGORY_DESCRIPTIONS, Exercise, Guide
@@ -59,34 +62,101 @@ def guide_page(slug):
     return cached(f"guide:{slug}", build)
 
 
+def _closures():
+    since = timezone.now().date() - datetime.timedelta(days=1)
+    return Prefetch(
+        "closures", queryset=ClinicClosure.objects.filter(date__gte=since).order_by("date"), to_attr="future"
+    )
+
+
 def clinics():
-    """Active clinics with their opening hours and closures from yesterday on (callers pick by local date)."""
+    """Every active clinic with its opening hours and closures from yesterday on (callers pick by local date).
 
-    def build():
-        since = timezone.now().date() - datetime.timedelta(days=1)
-        closures = ClinicClosure.objects.filter(date__gte=since).order_by("date")
-        return list(
-            Clinic.objects.for_display().prefetch_related(Prefetch("closures", queryset=closures, to_attr="future"))
-        )
-
-    return cached("clinics", build)
+    All of them: for the pages that list every clinic. Pages that could show hundreds use clinic_finder().
+    """
+    return cached("clinics", lambda: list(Clinic.objects.for_display().prefetch_related(_closures())))
 
 
 def clinic(slug):
-    return next((c for c in clinics() if c.slug == slug), None)
+    def build():
+        return Clinic.objects.for_display().prefetch_related(_closures()).filter(slug=slug).first()
+
+    return cached(f"clinic:{slug}", build)
 
 
-def team():
-    """Active specialists with their credentials and active clinics."""
-    return cached("team", lambda: list(Specialist.objects.for_display()))
+def with_hours(shown):
+    """Fetch the opening hours and closures of the clinics a page shows (content.hours reads them)."""
+    prefetch_related_objects(shown, "opening_hours", _closures())
+    return shown
+
+
+def clinic_finder(data):
+    """The clinic finder for a page's GET parameters, its clinics with their hours; the usual visit from cache."""
+
+    def first_page():
+        def build():
+            results = finder.find(Clinic.objects.active())
+            with_hours(results.clinics)
+            return results
+
+        return cached("clinics:first-page", build)
+
+    found = finder.search(Clinic.objects.active(), data, first_page=first_page)
+    if found.form.is_bound:
+        with_hours(found.results.clinics)
+    return found
+
+
+def clinic_choices():
+    """(slug, name) of every active clinic, for the team filter: small rows, not whole clinics."""
+    return cached("clinic-choices", lambda: list(Clinic.objects.active().values_list("slug", "name")))
+
+
+TEAM_PAGE_SIZE = 24
+TEAM_FACES = 8
+
+
+@dataclass(frozen=True)
+class TeamPage:
+    members: list
+    total: int  # specialists matching the filter
+    page: int
+    pages: int
+
+
+def team_page(*, clinic="", credential="", page=1):
+    """One page of the active team, optionally only those at a clinic or holding a credential."""
+
+    def build():
+        members = Specialist.objects.for_display()
+        if clinic:
+            members = members.filter(clinics__slug=clinic, clinics__is_active=True)
+        if credential:
+            members = members.filter(credentials__abbreviation=credential)
+        shown = Paginator(members.distinct(), TEAM_PAGE_SIZE).get_page(page)
+        return TeamPage(list(shown), shown.paginator.count, shown.number, shown.paginator.num_pages)
+
+    # One entry per filter and page: the choices are known clinics and credentials, so keys stay few.
+    return cached(f"team:{clinic}:{credential}:{page}", build)
+
+
+def team_faces():
+    """(the first few specialists for the home page, how many there are in all)."""
+
+    def build():
+        active = Specialist.objects.active()
+        return list(active.for_display()[:TEAM_FACES]), active.count()
+
+    return cached("team-faces", build)
 
 
 def specialist(slug):
-    return next((s for s in team() if s.slug == slug), None)
+    return cached(f"specialist:{slug}", lambda: Specialist.objects.for_display().filter(slug=slug).first())
 
 
 def team_at(clinic):
-    return [s for s in team() if any(c.pk == clinic.pk for c in s.clinics.all())]
+    """The active specialists of one clinic (a clinic has a handful: no page needed)."""
+    return cached(f"team-at:{clinic.pk}", lambda: list(Specialist.objects.for_display().filter(clinics=clinic)))
 
 
 def team_credentials():

@@ -1,10 +1,8 @@
-from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from armorpt.pagecache import cache_public_page
-from content import views
+from content import sitemaps, views
 from content.cache import content_version
-from content.sitemaps import SITEMAPS
 
 # Whole pages for a minute: saving content changes the version (so the page) at once; the
 # minute bounds how stale "next available" times, "today" and scheduled guides can be.
@@ -18,6 +16,7 @@ urlpatterns = [
     path("team/<slug:slug>/", page(views.team_member), name="team_member"),
     path("locations/", page(views.location_list), name="location_list"),
     path("locations/<slug:slug>/", page(views.location_detail), name="location_detail"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -5,12 +5,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from clinics.finder import page_links
 from content import hours, selectors
 from content import structured_data as ld
 from content.models import CATEGORY_DESCRIPTIONS, Exercise
 from practice import selectors as practice
 
 BACK_PAIN_GUIDE = "back-pain-exercises"
+HOME_CLINICS = 3  # clinic cards on the home page when the finder is shown
 
 
 def _categories():
@@ -20,15 +22,20 @@ def _categories():
 def home(request):
     now = timezone.now()
     guides = selectors.live_guides(now)
-    clinics = selectors.clinics()
+    # The first clinics by display order: all of them when few, else a handful and a search form that
+    # goes to /locations/ (the home page itself does not search, so it stays one cached page).
+    finder = selectors.clinic_finder({})
+    clinics = finder.results.clinics[: HOME_CLINICS if finder.shown else None]
+    faces, team_size = selectors.team_faces()
     context = {
         "featured_guides": ([g for g in guides if g.is_featured] or guides)[:3],
         "back_pain_guide": next((g for g in guides if g.slug == BACK_PAIN_GUIDE), None),
         "categories": _categories(),
+        "finder": finder,
         "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
         "credentials": selectors.team_credentials(),
-        "team_size": len(selectors.team()),
-        "team": selectors.team(),
+        "team_size": team_size,
+        "team": faces,
         "structured_data": _clinics_structured_data(clinics, now),
     }
     return render(request, "content/home.html", context)
@@ -66,39 +73,47 @@ class TeamFilterForm(forms.Form):
 
     clinic = forms.ChoiceField(required=False, label="Clinic")
     credential = forms.ChoiceField(required=False, label="Credential")
+    page = forms.IntegerField(required=False, min_value=1, max_value=1000)  # bounds the cache keys too
 
     def __init__(self, data, *, clinics, credentials):
         super().__init__(data, auto_id="team-filter-%s")
-        self.fields["clinic"].choices = [("", "All clinics"), *((c.slug, c.name) for c in clinics)]
+        self.fields["clinic"].choices = [("", "All clinics"), *clinics]
         self.fields["credential"].choices = [
             ("", "Any credential"),
             *((c.abbreviation, f"{c.abbreviation}: {c.name}") for c in credentials),
         ]
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select"
+        for name in ("clinic", "credential"):
+            self.fields[name].widget.attrs["class"] = "form-select"
 
-    def filter(self, team):
-        # An unknown value (an old link) filters nothing rather than showing an error.
+    def choices(self):
+        """(clinic slug, credential, page) to show: "" for all."""
+        if not self.is_bound:
+            return "", "", 1
+        # An unknown value (an old link) is left out of cleaned_data: it filters nothing, no error shown.
         self.is_valid()
-        clinic = self.cleaned_data.get("clinic")
-        credential = self.cleaned_data.get("credential")
-        if clinic:
-            team = [s for s in team if any(c.slug == clinic for c in s.clinics.all())]
-        if credential:
-            team = [s for s in team if any(c.abbreviation == credential for c in s.credentials.all())]
-        return team
+        data = self.cleaned_data
+        return data.get("clinic") or "", data.get("credential") or "", data.get("page") or 1
+
+    @property
+    def filtered(self):
+        clinic, credential, _ = self.choices()
+        return bool(clinic or credential)
 
 
 def team(request):
-    everyone = selectors.team()
-    form = TeamFilterForm(request.GET or None, clinics=selectors.clinics(), credentials=selectors.team_credentials())
-    members = form.filter(everyone) if form.is_bound else everyone
+    form = TeamFilterForm(
+        request.GET or None, clinics=selectors.clinic_choices(), credentials=selectors.team_credentials()
+    )
+    clinic, credential, page = form.choices()
+    shown = selectors.team_page(clinic=clinic, credential=credential, page=page)
     context = {
         "form": form,
-        "members": members,
-        "filtered": form.is_bound,
-        "team_size": len(everyone),
-        "structured_data": ld.graph(*(ld.person(s) for s in everyone)),
+        "members": shown.members,
+        "shown": shown,
+        "filtered": form.filtered,
+        "page_links": page_links(request.GET, page=shown.page, has_next=shown.page < shown.pages),
+        "team_size": selectors.team_faces()[1],
+        "structured_data": ld.graph(*(ld.person(s) for s in shown.members)),
     }
     return render(request, "content/team.html", context)
 
@@ -113,9 +128,12 @@ def team_member(request, slug):
 
 def location_list(request):
     now = timezone.now()
-    clinics = selectors.clinics()
+    finder = selectors.clinic_finder(request.GET)
+    clinics = finder.results.clinics
     context = {
+        "finder": finder,
         "clinics": [(clinic, hours.today(clinic, now)) for clinic in clinics],
+        "page_links": page_links(request.GET, page=finder.results.page, has_next=finder.results.has_next),
         "structured_data": _clinics_structured_data(clinics, now),
     }
     return render(request, "content/location_list.html", context)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.forms import Textarea
 
-from clinics.admin import KeepOtherClinicsMixin
+from clinics.admin import KeepOtherClinicsMixin, clinic_filter
 from practice.models import InsurancePlan, PracticeNote, Question, SelfPayPrice
 
 
@@ -12,9 +12,10 @@ class InsurancePlanAdmin(KeepOtherClinicsMixin, admin.ModelAdmin):
 
     list_display = ["name", "kind", "needs_referral", "clinic_names", "is_active", "display_order"]
     list_editable = ["display_order"]
-    list_filter = ["is_active", "kind", "needs_referral", "clinics"]
+    list_filter = ["is_active", "kind", "needs_referral", clinic_filter("clinics")]
     search_fields = ["name", "notes"]
-    filter_horizontal = ["clinics"]
+    # Clinics by typing (the user's own only), not a list of them all.
+    autocomplete_fields = ["clinics"]
     fields = ["name", "kind", "needs_referral", "notes", "clinics", "is_active", "display_order"]
 
     def get_queryset(self, request):

@@ -2,22 +2,28 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-
 from clinics.models import Clinic
 from content.cache import cached
 from practice.models import InsurancePlan, PracticeNote, Question, SelfPayPrice
 
 
 def plans():
-    """Active plans, each with the active clinics that take it (`plan.clinic_list`)."""
+    """Active plans, each with the ids of the active clinics that take it (`plan.clinic_ids`).
+
+    Ids, not clinics: every clinic card reads this, and with hundreds of clinics a copy of each
+    clinic under each plan made the cached value megabytes to unpickle per card.
+    """
 
     def build():
-        clinics = Prefetch("clinics", queryset=Clinic.objects.active().order_by("display_order", "name"))
-        found = list(InsurancePlan.objects.active().prefetch_related(clinics))
+        found = list(InsurancePlan.objects.active())
+        taken = InsurancePlan.clinics.through.objects.filter(
+            insuranceplan__in=found, clinic__in=Clinic.objects.active()
+        ).values_list("insuranceplan_id", "clinic_id")
+        by_plan = {}
+        for plan_id, clinic_id in taken:
+            by_plan.setdefault(plan_id, set()).add(clinic_id)
         for plan in found:
-            plan.clinic_list = list(plan.clinics.all())
-            plan.clinic_ids = {clinic.pk for clinic in plan.clinic_list}
+            plan.clinic_ids = frozenset(by_plan.get(plan.pk, ()))
         return found
 
     return cached("practice:plans", build)

@@ -242,8 +242,10 @@ def emails(kind):
 
 def seeds(client):
     """Pages a crawl from `/` cannot reach by links: what the sitemap lists, and a patient's booking pages."""
-    sitemap = client.get("/sitemap.xml").content.decode()
-    urls = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
+    index = client.get("/sitemap.xml").content.decode()
+    parts = [urlsplit(loc) for loc in re.findall(r"<loc>([^<]+)</loc>", index)]
+    sitemaps = [client.get(f"{part.path}?{part.query}").content.decode() for part in parts]
+    urls = [urlsplit(loc).path for sitemap in sitemaps for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
     appointment = book_directly("kalamazoo")
     # The newsletter page is the footer form's target (a POST), so no link leads to it.
     return ["/robots.txt", "/sitemap.xml", "/newsletter/", *urls, f"/book/done/{appointment.token}/"]
@@ -309,3 +311,35 @@ def closed_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def more_clinics(count, *, first=1):
+    """`count` more active clinics, open weekdays 8 to 5, in a row going east of Battle Creek:
+    "Armor PT Town n" in "Town n" at about 5 miles × n from 42.3 N, 85.2 W (for the clinic finder)."""
+    from clinics.models import OpeningHours
+    from clinics.selectors import forget_footer_clinics
+    from content.cache import bump_content_version
+
+    numbers = range(first, first + count)
+    clinics = Clinic.objects.bulk_create(
+        Clinic(
+            name=f"Armor PT Town {n}",
+            slug=f"town-{n}",
+            street_address=f"{n} Main Street",
+            city=f"Town {n}",
+            postal_code=f"48{n:03d}",
+            phone="+12695550199",
+            front_desk_email=f"town{n}@armorpt.test",
+            latitude=42.3,
+            longitude=-85.2 + 0.1 * n,
+            display_order=100 + n,
+        )
+        for n in numbers
+    )
+    OpeningHours.objects.bulk_create(
+        OpeningHours(clinic=c, weekday=d, opens=dt.time(8), closes=dt.time(17)) for c in clinics for d in range(5)
+    )
+    # bulk_create sends no signals: say that clinics changed, as a save would.
+    forget_footer_clinics()
+    bump_content_version()
+    return clinics

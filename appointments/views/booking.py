@@ -1,7 +1,7 @@
 """The three booking steps: choose a clinic, choose a time (appointments.picker), give your details."""
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from appointments.timefmt import format_short, format_when, zone_label
 from appointments.views.common import carry, query_with, reason_asked, specialist_or_404
 from armorpt.pagecache import cache_public_page
 from armorpt.ratelimits import limited
+from clinics import finder
 from clinics.models import Clinic, Specialist
 from practice import selectors as practice
 
@@ -26,31 +27,24 @@ from practice import selectors as practice
 @require_GET
 def start(request):
     specialist = specialist_or_404(request.GET.get("specialist"))
-    now = timezone.now()
-    if specialist:
-        clinics = list(specialist.clinics.active())
-        found = availability.next_openings(clinics, now=now, specialist=specialist)
-        openings = {c.slug: found[c.pk].start.astimezone(c.tz) if found[c.pk] else None for c in clinics}
-    else:
-        clinics = list(Clinic.objects.active())
-        openings = availability.cached_next_openings(now=now)
-    cards = [
-        {
-            "clinic": c,
-            "opening": _opening_label(openings.get(c.slug)),
-            "plans": practice.plans_at(c),
-        }
-        for c in clinics
-    ]
+    # Many clinics: a page of them, nearest to where the patient searched (clinics.finder).
+    found = finder.search(specialist.clinics.active() if specialist else Clinic.objects.active(), request.GET)
+    clinics = found.results.clinics
+    openings = slotcache.next_openings(clinics, now=timezone.now(), specialist=specialist)
+    cards = [{"clinic": c, "opening": _opening_label(openings[c.pk]), "plans": practice.plans_at(c)} for c in clinics]
+    # "Soonest" reorders the clinics on the page: the whole list when there are few, else the finder's page.
     sort = "soonest" if request.GET.get("sort") == "soonest" else "name"
     if sort == "soonest":
         far = dt.datetime.max.replace(tzinfo=dt.UTC)
-        cards.sort(key=lambda card: openings.get(card["clinic"].slug) or far)
+        cards.sort(key=lambda card: openings[card["clinic"].pk] or far)
     return render(
         request,
         "appointments/start.html",
         {
             "cards": cards,
+            "finder": found,
+            "carry_fields": parse_qsl(carry(request, specialist=specialist)),
+            "page_links": finder.page_links(request.GET, page=found.results.page, has_next=found.results.has_next),
             "specialist": specialist,
             "sort": sort,
             "carry": carry(request, specialist=specialist),

@@ -199,6 +199,7 @@ def test_phone_booking_offers_and_accepts_only_our_clinic(two_clinics, desk):
     form = desk.get(f"{APPT}add/").context["form"]
 
     assert list(form.fields["clinic"].queryset) == [world.clinic]
+    assert form["clinic"].value() == world.clinic.pk  # their one clinic, already chosen
     assert carol not in form.fields["specialist"].queryset
     response = desk.post(
         f"{APPT}add/",

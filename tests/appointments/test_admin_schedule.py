@@ -16,7 +16,8 @@ from appointments import roles, services
 from appointments.models import Appointment, TimeOff
 from armorpt.models import OutboundEmail
 from clinics.models import Clinic, ClinicClosure
-from tests.factories import AppointmentFactory, SpecialistFactory, WorkingHoursFactory
+from tests.caches import empty_cache
+from tests.factories import AppointmentFactory, ClinicFactory, SpecialistFactory, WorkingHoursFactory
 from tests.helpers import book, client_for, patient, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -269,6 +270,29 @@ def test_dashboard_on_the_admin_index(world, desk):
     assert "/admin/appointments/appointment/day/" in section
 
 
+def test_a_practice_wide_dashboard_names_the_busiest_clinics_and_sums_the_rest(world, admin_client):
+    others = ClinicFactory.create_batch(20)
+    busy = others[7]
+    person = SpecialistFactory(clinics=[busy])
+    for hour in (9, 10, 11):
+        AppointmentFactory(
+            clinic=busy, specialist=person, appointment_type=world.visit_type, start=world.local(0, hour)
+        )
+    AppointmentFactory(
+        clinic=world.clinic, specialist=world.alice, appointment_type=world.visit_type, start=world.local(0, 9)
+    )
+
+    section = re.search(
+        r'<section class="module front-desk".*?</section>', admin_client.get("/admin/").content.decode(), re.S
+    )[0]
+    table = re.search(r'<table class="front-desk-today">.*?</table>', section, re.S)[0]
+
+    assert table.count("<tr>") == 13  # twelve clinics by name, then the rest in one line
+    assert re.search(rf"{busy.name}</a></th><td>3</td>", table)
+    assert table.index(busy.name) < table.index(world.clinic.name)  # busiest first
+    assert re.search(r"The other 9 clinics</a></th><td>0</td>", table)
+
+
 def test_dashboard_is_not_shown_to_marketing(db):
     marketing = client_for(staff_user("marketing", roles.MARKETING))
 
@@ -278,6 +302,7 @@ def test_dashboard_is_not_shown_to_marketing(db):
 def test_dashboard_queries_do_not_grow(world, desk):
     def count(visits):
         Appointment.objects.all().delete()
+        empty_cache()  # the dashboard is cached for a minute
         for n in range(visits):
             AppointmentFactory(
                 clinic=world.clinic,

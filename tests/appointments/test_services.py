@@ -311,3 +311,28 @@ def test_reminders_go_in_batches_each_visit_once(world, clock):
 
     reminded = OutboundEmail.objects.filter(kind="appointment.reminder").values_list("object_id", flat=True)
     assert sorted(reminded) == sorted(v.pk for v in visits)
+
+
+def test_a_run_with_every_reminder_already_queued_is_one_query(world, clock, django_assert_num_queries):
+    clock.move_to(world.local(0, 12))
+    _due_tomorrow(world, 12)
+    assert services.queue_due_reminders(batch_size=5) == 12
+
+    with django_assert_num_queries(2):  # the booking rules, then the visits still to remind: none
+        assert services.queue_due_reminders(batch_size=5) == 0
+
+
+def test_a_visit_moved_after_its_reminder_is_reminded_of_its_new_time(world, clock):
+    clock.move_to(world.local(0, 10))
+    visit = world.visit(1, 9, booked_hours_ago=5 * 24)
+    assert services.queue_due_reminders() == 1
+
+    services.reschedule_appointment(appointment=visit, start=world.local(1, 14), by_patient=False)
+    clock.shift(dt.timedelta(hours=4))  # 14:00 tomorrow is now inside the next 24 hours
+
+    assert services.queue_due_reminders() == 1
+    assert services.queue_due_reminders() == 0
+    reminders = OutboundEmail.objects.filter(kind="appointment.reminder", object_id=visit.pk)
+    assert sorted(r.dedupe_key[-4:] for r in reminders) == sorted(
+        [f"{world.local(1, 9):%H%M}", f"{world.local(1, 14):%H%M}"]
+    )

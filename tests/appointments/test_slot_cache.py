@@ -23,9 +23,9 @@ def computed(monkeypatch):
     ranges = []
     real = slotcache._compute
 
-    def spy(clinic, first_day, last_day, appointment_type):
-        ranges.append((clinic.slug, first_day, last_day))
-        return real(clinic, first_day, last_day, appointment_type)
+    def spy(clinics, first_day, last_day, appointment_type, **options):
+        ranges.extend((clinic.slug, first_day, last_day) for clinic in clinics)
+        return real(clinics, first_day, last_day, appointment_type, **options)
 
     monkeypatch.setattr(slotcache, "_compute", spy)
     return ranges

@@ -117,3 +117,72 @@ def test_a_staff_preview_never_reaches_a_patient(demo, admin_user):
 
     assert "Draft guide" in staff.get("/guides/draft/").content.decode()
     assert Client().get("/guides/draft/").status_code == 404
+
+
+# --- The short way in: PageCacheMiddleware ----------------------------------------------------------
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Permissions-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Vary",
+)
+
+
+def test_a_hit_at_the_door_carries_every_header_the_page_was_first_sent_with(demo, django_assert_num_queries):
+    first = Client().get("/guides/back-pain-exercises/")
+    with django_assert_num_queries(0):
+        hit = Client().get("/guides/back-pain-exercises/")
+
+    for name in SECURITY_HEADERS:
+        assert hit.headers.get(name) == first.headers.get(name) and hit.headers.get(name), name
+    assert hit.content.replace(b" ", b"")[:200] == first.content.replace(b" ", b"")[:200]
+    assert int(hit["Content-Length"]) == len(hit.content)
+
+
+def test_a_new_visitor_gets_a_csrf_cookie_from_a_hit_and_a_returning_one_keeps_theirs(demo, settings):
+    Client().get("/")  # stored
+    newcomer = Client()
+    newcomer.get("/")
+    returning = Client()
+    returning.cookies[settings.CSRF_COOKIE_NAME] = "a" * 32
+
+    returning.get("/")
+
+    assert len(newcomer.cookies[settings.CSRF_COOKIE_NAME].value) == 32
+    assert returning.cookies[settings.CSRF_COOKIE_NAME].value == "a" * 32  # their secret stands
+
+
+def test_plain_http_is_still_redirected_before_any_cached_page(demo, settings):
+    Client().get("/team/")
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = Client().get("/team/")
+
+    assert response.status_code == 301 and response["Location"] == "https://testserver/team/"
+
+
+def test_a_secure_hit_keeps_hsts(demo, settings):
+    settings.SECURE_HSTS_SECONDS = 3600
+    Client().get("/team/", secure=True)
+
+    hit = Client().get("/team/", secure=True)
+
+    assert hit["Strict-Transport-Security"].startswith("max-age=3600")
+
+
+def test_a_visitor_with_a_session_is_served_the_long_way_and_still_from_cache(
+    demo, settings, django_assert_max_num_queries
+):
+    Client().get("/guides/back-pain-exercises/")
+    visitor = Client()
+    visitor.cookies[settings.SESSION_COOKIE_NAME] = "not-a-real-session"
+
+    with django_assert_max_num_queries(1):  # the session lookup, then the page from cache
+        response = visitor.get("/guides/back-pain-exercises/")
+
+    assert response.status_code == 200 and "Pelvic tilt" in response.content.decode()
+    assert response["Content-Security-Policy"] and response["X-Frame-Options"] == "DENY"

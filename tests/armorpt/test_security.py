@@ -47,7 +47,7 @@ def test_every_page_sends_a_strict_content_security_policy(client, world):
     assert policy["form-action"] == "'self'"
     assert policy["object-src"] == "'none'"
     assert policy["base-uri"] == "'self'"
-    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=(self)" in response["Permissions-Policy"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
 

@@ -1,6 +1,7 @@
 import datetime
 import json
 import xml.etree.ElementTree as ET
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -16,10 +17,17 @@ NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
 def sitemap_entries(client):
+    """Every URL of every part the sitemap index names, with its last-modified date."""
     response = client.get("/sitemap.xml", HTTP_HOST="127.0.0.1")
     assert response.status_code == 200
-    root = ET.fromstring(response.content)
-    return {url.findtext("sm:loc", namespaces=NS): url.findtext("sm:lastmod", namespaces=NS) for url in root}
+    entries = {}
+    for part in ET.fromstring(response.content):
+        url = urlsplit(part.findtext("sm:loc", namespaces=NS))
+        response = client.get(f"{url.path}?{url.query}", HTTP_HOST="127.0.0.1")
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        entries |= {u.findtext("sm:loc", namespaces=NS): u.findtext("sm:lastmod", namespaces=NS) for u in root}
+    return entries
 
 
 def test_sitemap_lists_every_public_page_with_absolute_urls_from_settings(demo, client):

@@ -11,9 +11,11 @@ from django.utils import timezone
 from clinics.models import Clinic, ClinicClosure, Credential, OpeningHours, Specialist
 from content.cache import bump_content_version
 from content.models import Exercise, Guide
+from content.selectors import TEAM_PAGE_SIZE
 from tests.caches import empty_cache
 from tests.content.pages import Page, form_data
 from tests.factories import GuideFactory
+from tests.helpers import more_clinics
 
 PAGES = [
     "/",
@@ -21,10 +23,14 @@ PAGES = [
     "/guides/back-pain-exercises/",
     "/team/",
     "/team/?clinic=kalamazoo&credential=OCS",
+    "/team/?page=2",
     "/team/marcus-reed/",
     "/locations/",
     "/locations/kalamazoo/",
     "/sitemap.xml",
+    "/sitemap-guides.xml",
+    "/sitemap-locations.xml",
+    "/sitemap-team.xml",
 ]
 
 
@@ -108,7 +114,10 @@ def test_queries_do_not_grow_with_ten_times_the_content(demo, client, url, djang
 
     assert response.status_code == 200
     if url == "/team/":
-        assert "Therapist 53" in response.content.decode()
+        # One page of the 60, and the way to the next.
+        page = Page(response.content.decode())
+        assert len(page.find_all("li", cls="team-card")) == TEAM_PAGE_SIZE
+        assert page.find("a", rel="next").text == "More team members"
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -152,7 +161,7 @@ def test_publishing_a_guide_in_admin_shows_it_at_once(db, client, admin_client):
 
     assert client.get("/guides/draft/").status_code == 200
     assert "Neck pain basics" in client.get("/guides/").content.decode()
-    assert "/guides/draft/" in client.get("/sitemap.xml").content.decode()
+    assert "/guides/draft/" in client.get("/sitemap-guides.xml").content.decode()
 
 
 def test_clinic_and_team_changes_show_at_once(demo, client):
@@ -183,3 +192,35 @@ def test_deleting_content_shows_at_once(demo, client):
     page = Page(client.get("/locations/portage/").content.decode())
     assert len(page.find_all("li", inside=page.find("ul", cls="closure-list"))) == min(closures, 6)
     assert "Bird dog" not in client.get("/guides/back-pain-exercises/").content.decode()
+
+
+# The pages that show clinics or people, as a patient searching many clinics meets them.
+FINDER_PAGES = [
+    "/",
+    "/locations/",
+    "/locations/?page=2",
+    "/locations/?q=49008",
+    "/locations/?q=Mattawan",
+    "/locations/?lat=42.29&lng=-85.59",
+    "/book/",
+    "/book/?q=Portage",
+    "/book/?specialist=marcus-reed",
+    "/team/",
+]
+
+
+@pytest.mark.parametrize("url", FINDER_PAGES)
+def test_pages_cost_no_more_with_a_hundred_clinics_than_with_fifteen(demo, client, url, django_assert_max_num_queries):
+    more_clinics(10)
+    empty_cache()
+    with CaptureQueriesContext(connection) as fifteen:
+        assert client.get(url).status_code == 200
+    more_clinics(90, first=11)
+    empty_cache()
+
+    with django_assert_max_num_queries(len(fifteen)):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    shown = [h.text for h in Page(response.content.decode()).find_all(cls="card-title")]
+    assert len(shown) <= 10 and "Armor PT Town 100" not in shown
