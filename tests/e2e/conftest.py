@@ -240,11 +240,22 @@ def axe_source():
     return AXE_JS.read_text()
 
 
+SETTLED = """() => Promise.race([
+    Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+        .map(a => a.finished.catch(() => null))),
+    new Promise(resolve => setTimeout(resolve, 1000)),
+])"""
+
+
 @pytest.fixture
 def axe(axe_source):
     """axe(page) -> the violations at WCAG 2.2 AA on the page as it is now."""
 
     def run(page):
+        # A button caught mid-way through its 0.15 s hover or focus transition has colours no
+        # visitor ever rests on: let finite transitions and animations end first (at most 1 s).
+        page.evaluate(SETTLED)
         # evaluate() is not subject to the page's Content-Security-Policy; a <script> tag would be.
         if not page.evaluate("() => typeof window.axe === 'object'"):
             page.evaluate(axe_source)
