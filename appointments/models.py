@@ -183,13 +183,13 @@ class AppointmentQuerySet(models.QuerySet):
     def upcoming(self, now):
         return self.filter(start__gte=now)
 
+    def of_person(self, email, phone):
+        """Visits of whoever has this email address or this phone number."""
+        return self.filter(same_person(email, phone))
+
     def get_by_token(self, token):
         """The appointment a manage link points at, or None for a bad or tampered token."""
-        try:
-            key = signing.Signer(salt=TOKEN_SALT).unsign(token)
-            return self.select_related("clinic", "specialist", "appointment_type").get(manage_key=uuid.UUID(hex=key))
-        except (signing.BadSignature, ValueError, Appointment.DoesNotExist):
-            return None
+        return _by_key(self.select_related("clinic", "specialist", "appointment_type"), token, TOKEN_SALT, "manage_key")
 
 
 def new_reference():
@@ -301,7 +301,7 @@ class Appointment(models.Model):
 
     @property
     def token(self):
-        return signing.Signer(salt=TOKEN_SALT).sign(self.manage_key.hex)
+        return _sign(self.manage_key, TOKEN_SALT)
 
     @property
     def start_local(self):
@@ -329,11 +329,23 @@ OFFER_SALT = "appointments.waitlist.offer"
 WAITLIST_MAX_DAYS = 30
 
 
-def _by_key(queryset, token, salt):
+def _sign(key, salt):
+    """The unguessable token of a link: a row's random key, signed (never a database id)."""
+    return signing.Signer(salt=salt).sign(key.hex)
+
+
+def _by_key(queryset, token, salt, field="key"):
+    """The row a link's token points at, or None for a bad or tampered token."""
     try:
-        return queryset.get(key=uuid.UUID(hex=signing.Signer(salt=salt).unsign(token)))
+        return queryset.get(**{field: uuid.UUID(hex=signing.Signer(salt=salt).unsign(token))})
     except (signing.BadSignature, ValueError, queryset.model.DoesNotExist):
         return None
+
+
+def same_person(email, phone):
+    """One person, for the limits on bookings and waitlists: the same email address or phone number."""
+    same = Q(email__iexact=email) if email else Q(pk__in=[])
+    return same | Q(phone=str(phone)) if phone else same
 
 
 class PartOfDay(models.TextChoices):
@@ -356,8 +368,7 @@ class WaitlistEntryQuerySet(models.QuerySet):
 
     def of_person(self, email, phone):
         """Entries of whoever has this email address or this phone number."""
-        same = Q(email__iexact=email) if email else Q(pk__in=[])
-        return self.filter(same | Q(phone=str(phone))) if phone else self.filter(same)
+        return self.filter(same_person(email, phone))
 
     def get_by_token(self, token):
         return _by_key(self.select_related("clinic", "specialist"), token, WAITLIST_SALT)
@@ -436,7 +447,7 @@ class WaitlistEntry(models.Model):
 
     @property
     def token(self):
-        return signing.Signer(salt=WAITLIST_SALT).sign(self.key.hex)
+        return _sign(self.key, WAITLIST_SALT)
 
     @property
     def patient_name(self):
@@ -519,7 +530,7 @@ class WaitlistOffer(models.Model):
 
     @property
     def token(self):
-        return signing.Signer(salt=OFFER_SALT).sign(self.key.hex)
+        return _sign(self.key, OFFER_SALT)
 
     @property
     def start_local(self):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from appointments import availability, notifications, waitlist
@@ -144,12 +144,10 @@ def _same_request(clinic, start, specialist, patient, now):
 
 
 def _check_patient_limit(patient, rules, now):
-    same_person = Q(email__iexact=patient.email) if patient.email else Q(pk__in=[])
-    if patient.phone:
-        same_person |= Q(phone=str(patient.phone))
     held = (
         Appointment.objects.active()
-        .filter(same_person, source=Appointment.Source.ONLINE, start__gte=now, status__in=OPEN_STATUSES)
+        .of_person(patient.email, patient.phone)
+        .filter(source=Appointment.Source.ONLINE, start__gte=now, status__in=OPEN_STATUSES)
         .count()
     )
     if held >= rules.max_upcoming_per_patient:

@@ -25,7 +25,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 
 from appointments.availability import UTC, Slot, Window, free_slots, load_calendars, local_today, online_type
-from appointments.models import BookingRules
+from appointments.models import BookingRules, WorkingHours
 
 TIMEOUT = 2 * 24 * 60 * 60  # a day nobody looks at again simply expires
 # A version that expires only makes its data unreachable (a new one is drawn): safe, and the keys
@@ -335,8 +335,6 @@ def _first_free(clinics, now, window, appointment_type, specialist):
 def _with_bookable_hours(clinics, specialist):
     """The clinics where someone who takes new patients works at all: the others would search
     the whole horizon day by day to find nothing."""
-    from appointments.models import WorkingHours
-
     hours = WorkingHours.objects.filter(
         clinic__in=clinics, specialist__is_active=True, specialist__accepts_new_patients=True
     )

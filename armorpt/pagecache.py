@@ -177,7 +177,7 @@ def _at_the_door(request):
     """(policy, args, kwargs) when the middleware may answer this request from cache, else None."""
     if request.method not in ("GET", "HEAD"):
         return None
-    if request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}:
+    if _has_session_or_messages(request):
         return None  # maybe signed in, or a message waits: the long way, decided by the view
     path = request.path_info
     found = _resolved.get(path, False)
@@ -209,6 +209,10 @@ def _store(key, frozen, timeout):
     _local.put(key, frozen, timeout)
 
 
+def _has_session_or_messages(request):
+    return bool(request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name})
+
+
 def _storable(response):
     return response.status_code == 200 and not response.streaming
 
@@ -216,7 +220,7 @@ def _storable(response):
 def _cacheable(request):
     if request.method not in ("GET", "HEAD"):
         return False
-    if not request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}:
+    if not _has_session_or_messages(request):
         # No session and no messages cookie: nobody is signed in and nothing waits to be shown.
         # Most hits end here, without loading either (which costs more than serving the page).
         return True

@@ -59,6 +59,8 @@ from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from http_bench import recreate_postgres  # noqa: E402  (benchmarks/ is the script's own folder)
+
 SKIPPED = 3
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/armorpt_bench_scale"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
@@ -147,7 +149,7 @@ def configure(args):
     if redis_url and not _answers("redis", redis_url):
         print(f"Redis does not answer at {_host_port(redis_url)}: using the process-memory cache instead")
         redis_url = ""
-    _recreate_database(url)
+    recreate_postgres(url)  # http_bench.py's: drop and create the throwaway database
     os.environ.update(
         DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE="armorpt.settings",
@@ -189,25 +191,6 @@ def _answers(scheme, url):
     with socket.socket() as sock:
         sock.settimeout(1)
         return sock.connect_ex((host, port or {"postgres": 5432, "redis": 6379}[scheme])) == 0
-
-
-def _recreate_database(url):
-    import psycopg2
-    from environ import Env
-
-    config = Env.db_url_config(url)
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=config["USER"],
-        password=config["PASSWORD"] or None,
-        host=config["HOST"],
-        port=config["PORT"],
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    admin.close()
 
 
 # --- The data ---------------------------------------------------------------------------------
