@@ -13,9 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import F
+from django.utils import timezone
 
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
-from clinics.models import ClinicClosure
+from appointments.timefmt import format_time
+from clinics.models import ClinicClosure, Specialist
 
 UTC = dt.UTC
 
@@ -65,6 +67,11 @@ class ClinicCalendar:
 class Slot:
     start: dt.datetime  # UTC
     specialist_ids: tuple
+
+
+def local_midnight(day, tz):
+    """The instant a day starts in `tz` (midnight exists on every DST day in the US)."""
+    return dt.datetime.combine(day, dt.time(), tz).astimezone(UTC)
 
 
 def local_instant(day, time, tz):
@@ -422,3 +429,49 @@ def _within_working_hours(clinic, specialist, start, end, window):
         if opens <= start and end <= closes:
             return True
     return False
+
+
+# --- For the front desk -----------------------------------------------------------------------
+
+
+def free_start_times(clinic, day, appointment_type, specialist=None):
+    """Free start times that day, per specialist, as ranges: what to offer a caller instead."""
+    now = timezone.now()
+    slots = slots_for_clinics(
+        [clinic],
+        now=now,
+        days=1,
+        first_day=day,
+        appointment_type=appointment_type,
+        specialist=specialist,
+        window=Window.for_staff(now),
+    )[clinic.pk]
+    starts = {}
+    for slot in slots:
+        for specialist_id in slot.specialist_ids:
+            starts.setdefault(specialist_id, []).append(slot.start)
+    names = dict(Specialist.objects.filter(pk__in=starts).values_list("pk", "name"))
+    step = Window.for_staff(now).step
+    return [
+        {"specialist": names[sid], "ranges": [_span(clinic, first, last) for first, last in _runs(times, step)]}
+        for sid, times in sorted(starts.items(), key=lambda item: names[item[0]])
+    ]
+
+
+def _runs(times, step):
+    run = [times[0], times[0]]
+    for time in times[1:]:
+        if time - run[1] == step:
+            run[1] = time
+        else:
+            yield tuple(run)
+            run = [time, time]
+    yield tuple(run)
+
+
+def _span(clinic, first, last):
+    first, last = first.astimezone(clinic.tz), last.astimezone(clinic.tz)
+    return format_time(first) if first == last else f"{format_time(first)} to {format_time(last)}"
+
+
+# --- The waitlist (rules in appointments.waitlist) ---------------------------------------------

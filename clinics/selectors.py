@@ -1,6 +1,6 @@
 from django.core.cache import cache
 
-from clinics.models import Clinic
+from clinics.models import Clinic, ClinicAccess, Specialist
 
 FOOTER_CACHE_KEY = "clinics:footer:v1"
 FOOTER_CLINICS = 5  # named in the footer; templates/base.html links to the finder when there are more
@@ -31,3 +31,31 @@ def footer_clinics():
 
 def forget_footer_clinics(**kwargs):
     cache.delete(FOOTER_CACHE_KEY)
+
+
+# --- Who sees what in admin: the clinics a user works at ----------------------------------------
+
+
+def staff_clinics(user):
+    """The clinics whose data `user` sees in admin: every clinic for a superuser, else those they work at."""
+    if user.is_superuser:
+        return Clinic.objects.all()
+    return Clinic.objects.filter(pk__in=ClinicAccess.objects.clinic_ids(user))
+
+
+def staff_specialists(user):
+    """Specialists who work at one of the user's clinics."""
+    if user.is_superuser:
+        return Specialist.objects.all()
+    return Specialist.objects.filter(
+        pk__in=Specialist.clinics.through.objects.filter(clinic__in=staff_clinics(user)).values("specialist_id")
+    )
+
+
+def limit_to_clinics(queryset, user, lookup):
+    """`queryset` narrowed to rows whose `lookup` (a path to Clinic) is one of the user's clinics."""
+    if user.is_superuser:
+        return queryset
+    # Through a subquery, so that a path across a many-to-many relation gives no duplicate rows.
+    in_scope = queryset.model._default_manager.filter(**{f"{lookup}__in": staff_clinics(user)}).values("pk")
+    return queryset.filter(pk__in=in_scope)

@@ -13,16 +13,9 @@ from django.utils.html import format_html, format_html_join
 
 from armorpt.admin import OutboundEmailInline
 from armorpt.emails import render_email
+from armorpt.spreadsheet import safe_cell
 from newsletter import services
 from newsletter.models import Delivery, Issue, Subscriber
-
-# A spreadsheet runs a cell that starts like a formula; a subscriber's name is typed by anyone.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 class DeliveryInline(admin.TabularInline):
@@ -74,7 +67,7 @@ class SubscriberAdmin(admin.ModelAdmin):
         writer.writerow(["email", "first_name", "confirmed_at", "source"])
         for subscriber in queryset.confirmed().order_by("email").iterator():
             writer.writerow(
-                _csv_cell(value)
+                safe_cell(value)
                 for value in (
                     subscriber.email,
                     subscriber.first_name,

@@ -2,11 +2,11 @@
 
 from django import template
 
-from appointments import admin_views
+from appointments.admin import dashboard as admin_dashboard
 
 register = template.Library()
 
 
 @register.inclusion_tag("admin/appointments/_dashboard.html", takes_context=True)
 def front_desk_dashboard(context):
-    return {"dashboard": admin_views.dashboard(context["request"])}
+    return {"dashboard": admin_dashboard.dashboard(context["request"])}

@@ -1,43 +1,30 @@
-"""The front desk's own admin pages: the day and week schedules, the dashboard and the CSV export.
+"""The day and week schedules of one clinic.
 
 Each reads a constant number of queries whatever the number of appointments, and sees only
-the clinics of the user (clinics.admin.staff_clinics).
+the clinics of the user (clinics.selectors.staff_clinics).
 """
 
-import csv
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from django.contrib import admin
-from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
 from appointments import availability
-from appointments.forms_admin import ScheduleForm
+from appointments.admin.forms import ScheduleForm
+from appointments.availability import local_midnight
 from appointments.models import Appointment, TimeOff, WaitlistEntry, WorkingHours
 from appointments.timefmt import format_day, format_time
-from armorpt.models import OutboundEmail
-from clinics.admin import staff_clinics
 from clinics.models import ClinicClosure, Specialist
 
 UTC = dt.UTC
 Status = Appointment.Status
 DAY = dt.timedelta(days=1)
-
-
-def local_midnight(day, tz):
-    return dt.datetime.combine(day, dt.time(), tz).astimezone(UTC)
 
 
 def changelist_url(**params):
@@ -109,10 +96,10 @@ def day_view(model_admin, request):
     context.update(
         grid=grid,
         subtitle=f"{clinic.name}, {format_day(dt.datetime.combine(day, dt.time()))}, {day.year}",
-        previous_url=_schedule_url("day", clinic, day - DAY),
-        next_url=_schedule_url("day", clinic, day + DAY),
-        today_url=_schedule_url("day", clinic, timezone.localdate()),
-        week_url=_schedule_url("week", clinic, day),
+        previous_url=schedule_url("day", clinic, day - DAY),
+        next_url=schedule_url("day", clinic, day + DAY),
+        today_url=schedule_url("day", clinic, timezone.localdate()),
+        week_url=schedule_url("week", clinic, day),
         list_url=changelist_url(clinic__id__exact=clinic.pk, when="all", **_day_params(day)),
     )
     return TemplateResponse(request, "admin/appointments/appointment/day.html", context)
@@ -124,7 +111,7 @@ def can_offer_to_waitlist(request, clinic):
     return may and WaitlistEntry.objects.waiting().filter(clinic=clinic).exists()
 
 
-def _schedule_url(view, clinic, day):
+def schedule_url(view, clinic, day):
     return reverse(f"admin:appointments_appointment_{view}") + "?" + urlencode({"clinic": clinic.slug, "date": day})
 
 
@@ -328,7 +315,7 @@ def week_view(model_admin, request):
         days=[
             {
                 "date": d,
-                "url": _schedule_url("day", clinic, d),
+                "url": schedule_url("day", clinic, d),
                 "total": sum(counts[p.pk, d] for p in specialists),
                 "waiting": waiting[d],
             }
@@ -336,247 +323,9 @@ def week_view(model_admin, request):
         ],
         rows=rows,
         total=len(visits),
-        previous_url=_schedule_url("week", clinic, monday - 7 * DAY),
-        next_url=_schedule_url("week", clinic, monday + 7 * DAY),
-        today_url=_schedule_url("week", clinic, timezone.localdate()),
-        day_url=_schedule_url("day", clinic, day),
+        previous_url=schedule_url("week", clinic, monday - 7 * DAY),
+        next_url=schedule_url("week", clinic, monday + 7 * DAY),
+        today_url=schedule_url("week", clinic, timezone.localdate()),
+        day_url=schedule_url("day", clinic, day),
     )
     return TemplateResponse(request, "admin/appointments/appointment/week.html", context)
-
-
-# --- CSV export ----------------------------------------------------------------------------
-
-COLUMNS = [
-    ("Reference", lambda a: a.reference_display),
-    ("Date", lambda a: a.start_local.date().isoformat()),
-    ("Start", lambda a: f"{a.start_local:%H:%M}"),
-    ("End", lambda a: f"{a.end_local:%H:%M}"),
-    ("Time zone", lambda a: a.start_local.tzname()),
-    ("Clinic", lambda a: a.clinic.name),
-    ("Specialist", lambda a: a.specialist.name),
-    ("Type", lambda a: a.appointment_type.name),
-    ("Status", lambda a: a.get_status_display()),
-    ("Booked by", lambda a: a.get_source_display()),
-    ("First name", lambda a: a.first_name),
-    ("Last name", lambda a: a.last_name),
-    ("Email", lambda a: a.email),
-    ("Phone", lambda a: a.phone.as_national if a.phone else ""),
-    ("Booked at", lambda a: timezone.localtime(a.created_at).isoformat(timespec="minutes")),
-    (
-        "Cancelled at",
-        lambda a: timezone.localtime(a.cancelled_at).isoformat(timespec="minutes") if a.cancelled_at else "",
-    ),
-    ("Cancellation reason", lambda a: a.cancellation_reason),
-]
-HEALTH_COLUMNS = [
-    ("Reason for visit", lambda a: a.get_reason_display() if a.reason else ""),
-    ("Notes", lambda a: a.notes),
-    ("Date of birth", lambda a: a.date_of_birth.isoformat() if a.date_of_birth else ""),
-]
-HEALTH_PERMISSION = "appointments.export_health_details"
-
-
-def safe_cell(value):
-    """Text a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export_csv(model_admin, request):
-    """The appointment list as filtered on screen (filters, search, date), every page of it."""
-    if not model_admin.has_view_permission(request):
-        raise PermissionDenied
-    try:
-        changelist = model_admin.get_changelist_instance(request)
-    except IncorrectLookupParameters:
-        return HttpResponseBadRequest("Those filters do not fit the appointment list.")
-    columns = COLUMNS + (HEALTH_COLUMNS if request.user.has_perm(HEALTH_PERMISSION) else [])
-    queryset = changelist.queryset.select_related("clinic", "specialist", "appointment_type")
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow([title for title, _ in columns])
-        for appointment in queryset.iterator(chunk_size=1000):
-            yield writer.writerow([safe_cell(value(appointment)) for _, value in columns])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"appointments-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-# --- Dashboard -----------------------------------------------------------------------------
-
-WEEKS = 8
-# Every admin page opens on the index: a minute-old count is fine, recounting on each visit is not.
-DASHBOARD_SECONDS = 60
-# More lines than this cannot be told apart: the busiest clinics, and the rest as one line.
-CHART_LINES = 6
-
-
-def dashboard(request):
-    """What the admin index shows a user who can see appointments; None for anyone else."""
-    appointment_admin = admin.site.get_model_admin(Appointment)
-    if not appointment_admin.has_view_permission(request):
-        return None
-    # Per user (what it counts depends on their clinics and permissions) and per minute of the clock.
-    minute = int(timezone.now().timestamp() // DASHBOARD_SECONDS)
-    key = f"dashboard:{request.user.pk}:{minute}"
-    return cache.get_or_set(key, lambda: _dashboard(request), DASHBOARD_SECONDS)
-
-
-def _dashboard(request):
-    now = timezone.now()
-    clinics = list(staff_clinics(request.user).filter(is_active=True))
-    visible = Appointment.objects.filter(clinic__in=clinics)
-    today = timezone.localdate()
-    week_start = today - dt.timedelta(days=today.weekday())
-    return {
-        "today": _today_per_clinic(visible, clinics, now),
-        "waiting": visible.filter(status=Status.REQUESTED, source=Appointment.Source.ONLINE, start__gte=now).count(),
-        "waiting_url": changelist_url(
-            status=Status.REQUESTED, source__exact=Appointment.Source.ONLINE, when="upcoming"
-        ),
-        "no_shows": visible.filter(
-            status=Status.NO_SHOW, start__gte=local_midnight(week_start, timezone.get_current_timezone())
-        ).count(),
-        "no_shows_url": changelist_url(status=Status.NO_SHOW, when="week"),
-        **_failed_emails(request),
-        "chart": _bookings_chart(visible, clinics, week_start),
-    }
-
-
-TODAY_ROWS = 12
-
-
-def _today_per_clinic(visible, clinics, now):
-    counts = _today_counts(visible, clinics, now)
-    clinics = sorted(clinics, key=lambda clinic: -counts[clinic.pk]) if len(clinics) > TODAY_ROWS else clinics
-    rows = [
-        {
-            "clinic": clinic,
-            "count": counts[clinic.pk],
-            "url": _schedule_url("day", clinic, now.astimezone(clinic.tz).date()),
-        }
-        for clinic in clinics[:TODAY_ROWS]
-    ]
-    if len(clinics) <= TODAY_ROWS:
-        return {"rows": rows}
-    # A practice-wide view of hundreds of clinics: the busiest by name, the rest as one line.
-    rest = clinics[TODAY_ROWS:]
-    return {
-        "rows": rows,
-        "others": {"clinics": len(rest), "count": sum(counts[clinic.pk] for clinic in rest)},
-        "others_url": changelist_url(when="today"),
-    }
-
-
-def _today_counts(visible, clinics, now):
-    """Active visits today per clinic id, counted in SQL: one query per time zone the clinics are in,
-    each over that zone's own today."""
-    counts = Counter()
-    for zone in {clinic.timezone for clinic in clinics}:
-        tz = ZoneInfo(zone)
-        today = now.astimezone(tz).date()
-        rows = (
-            visible.active()
-            .filter(clinic__timezone=zone, start__gte=local_midnight(today, tz))
-            .filter(start__lt=local_midnight(today + DAY, tz))
-            .values("clinic_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        counts.update({row["clinic_id"]: row["n"] for row in rows})
-    return counts
-
-
-def _failed_emails(request):
-    email_admin = admin.site.get_model_admin(OutboundEmail)
-    if not email_admin.has_view_permission(request):
-        return {}
-    failed = email_admin.get_queryset(request).filter(status=OutboundEmail.Status.FAILED).count()
-    url = reverse("admin:armorpt_outboundemail_changelist") + "?status__exact=failed"
-    return {"failed_emails": failed, "failed_emails_url": url}
-
-
-# The chart's drawing area, in SVG user units.
-CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM, CHART_RIGHT = 640, 260, 44, 16, 40, 16
-
-
-def _bookings_chart(visible, clinics, week_start):
-    """New bookings per clinic per week (by the day they were made), for an SVG line chart and a table."""
-    weeks = [week_start - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    since = local_midnight(weeks[0], timezone.get_current_timezone())
-    counts = {
-        (row["clinic_id"], timezone.localtime(row["week"]).date()): row["n"]
-        for row in visible.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at"))
-        .values("clinic_id", "week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    lines = _chart_lines(clinics, counts, weeks)
-    top = max([n for _, values in lines for n in values] + [1])
-    scale_max = _nice_ceiling(top)
-    plot_w = CHART_WIDTH - CHART_LEFT - CHART_RIGHT
-    plot_h = CHART_HEIGHT - CHART_TOP - CHART_BOTTOM
-
-    def x(i):
-        return round(CHART_LEFT + plot_w * i / (WEEKS - 1), 1)
-
-    def y(n):
-        return round(CHART_TOP + plot_h * (1 - n / scale_max), 1)
-
-    series = []
-    for index, (clinic, values) in enumerate(lines):
-        points = [{"x": x(i), "y": y(n), "n": n, "week": w} for i, (w, n) in enumerate(zip(weeks, values, strict=True))]
-        series.append(
-            {
-                "clinic": clinic,
-                "values": values,
-                "total": sum(values),
-                "points": points,
-                "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
-                "css": f"series-{index % 6}",
-                "legend_y": CHART_TOP + 14 * index,
-            }
-        )
-    ticks = [{"n": n, "y": y(n)} for n in (0, scale_max // 2, scale_max)]
-    return {
-        "weeks": [{"date": w, "x": x(i)} for i, w in enumerate(weeks)],
-        "series": series,
-        "ticks": ticks,
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": CHART_LEFT,
-        "right": CHART_WIDTH - CHART_RIGHT,
-        "baseline": CHART_HEIGHT - CHART_BOTTOM,
-        "label_y": CHART_HEIGHT - CHART_BOTTOM + 18,
-        "total": sum(s["total"] for s in series),
-    }
-
-
-def _chart_lines(clinics, counts, weeks):
-    """(clinic, weekly counts) per line: every clinic, or the busiest and one line for all the others."""
-    lines = [(clinic, [counts.get((clinic.pk, w), 0) for w in weeks]) for clinic in clinics]
-    if len(lines) <= CHART_LINES:
-        return lines
-    lines.sort(key=lambda line: -sum(line[1]))
-    kept, others = lines[: CHART_LINES - 1], lines[CHART_LINES - 1 :]
-    rest = [sum(week) for week in zip(*(values for _, values in others), strict=True)]
-    return [*kept, (SimpleNamespace(name=f"The other {len(others)} clinics", pk=None), rest)]
-
-
-def _nice_ceiling(n):
-    """The smallest of 2, 4, 6, 8, 10, 20, 40, … at or above n: round numbers, and an even half."""
-    scale = 1
-    while True:
-        for base in (2, 4, 6, 8, 10):
-            if base * scale >= n:
-                return base * scale
-        scale *= 10

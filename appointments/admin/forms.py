@@ -12,8 +12,8 @@ from phonenumber_field.formfields import PhoneNumberField
 from appointments import availability
 from appointments.models import Appointment, AppointmentType
 from appointments.services import Patient
-from clinics.admin import staff_clinics, staff_specialists
 from clinics.models import Weekday
+from clinics.selectors import staff_clinics, staff_specialists
 
 
 class DateInput(forms.DateInput):
