@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
+from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 
+from appointments.timefmt import format_short
 from armorpt.models import SingleRow
 from clinics.models import Clinic, Specialist, Weekday
 
@@ -79,10 +82,15 @@ class AppointmentTypeQuerySet(models.QuerySet):
         return self.filter(bookable_online=True)
 
 
+LONGEST_VISIT_MINUTES = 480
+
+
 class AppointmentType(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(unique=True)
-    duration_minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(5), MaxValueValidator(480)])
+    duration_minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(5), MaxValueValidator(LONGEST_VISIT_MINUTES)]
+    )
     buffer_after_minutes = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(120)], help_text="Kept free after each visit for notes and cleaning."
     )
@@ -151,6 +159,11 @@ class TimeOffQuerySet(models.QuerySet):
     def overlapping(self, start, end):
         return self.filter(start__lt=end, end__gt=start)
 
+    def not_ended(self, now):
+        """Upcoming and under way. The start bound says the same again (no visit is longer than
+        LONGEST_VISIT_MINUTES) so that the start index answers it, not a walk through every past visit."""
+        return self.filter(end__gte=now, start__gt=now - timedelta(minutes=LONGEST_VISIT_MINUTES))
+
 
 class TimeOff(models.Model):
     specialist = models.ForeignKey(Specialist, on_delete=models.CASCADE, related_name="time_off")
@@ -166,11 +179,75 @@ class TimeOff(models.Model):
         constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="time_off_end_after_start")]
 
     def __str__(self):
-        return f"{self.specialist} away {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+        start, end = timezone.localtime(self.start), timezone.localtime(self.end)
+        return f"{self.specialist} away {format_short(start)} – {format_short(end)}"
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "Time off must end after it starts."})
+
+
+class PatientQuerySet(models.QuerySet):
+    def held(self):
+        """Patients whose details are still kept (not erased under the retention rule)."""
+        return self.filter(erased_at__isnull=True)
+
+
+class Patient(models.Model):
+    """One person the practice sees: the record the front desk finds a returning patient by.
+
+    Each visit keeps its own copy of the details as booked (its emails, the retention purge and
+    the CSV export read that copy). The rules (who is the same person, merging, erasing) are in
+    appointments.patients.
+    """
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", "English"
+        SPANISH = "es", "Spanish"
+
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    preferred_language = models.CharField(
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="The language of their emails and pages, where the site has it.",
+    )
+    payment = models.CharField(
+        "how they pay",
+        max_length=120,
+        blank=True,
+        help_text="A plan's name, another plan, or paying themselves. Never a member number, and never in an email.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="Details erased under the retention rule: none of their visits keeps any."
+    )
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        # Only records still held are looked up; erased ones are history.
+        indexes = [
+            models.Index(fields=["phone"], condition=Q(erased_at__isnull=True), name="patient_phone"),
+            models.Index(Upper("email"), condition=Q(erased_at__isnull=True), name="patient_email"),
+            models.Index(fields=["date_of_birth"], condition=Q(erased_at__isnull=True), name="patient_date_of_birth"),
+            models.Index(
+                fields=["last_name", "first_name", "id"], condition=Q(erased_at__isnull=True), name="patient_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 class AppointmentQuerySet(models.QuerySet):
@@ -179,6 +256,11 @@ class AppointmentQuerySet(models.QuerySet):
 
     def overlapping(self, start, end):
         return self.filter(start__lt=end, end__gt=start)
+
+    def not_ended(self, now):
+        """Upcoming and under way. The start bound says the same again (no visit is longer than
+        LONGEST_VISIT_MINUTES) so that the start index answers it, not a walk through every past visit."""
+        return self.filter(end__gte=now, start__gt=now - timedelta(minutes=LONGEST_VISIT_MINUTES))
 
     def upcoming(self, now):
         return self.filter(start__gte=now)
@@ -219,6 +301,17 @@ class Appointment(models.Model):
 
     reference = models.CharField(max_length=8, unique=True, default=new_reference, editable=False)
     manage_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    # PROTECT: a patient record never disappears from under its visits; two records of one
+    # person are merged (appointments.patients.merge), which moves the visits first.
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        db_index=False,  # the (patient, start) index below serves every lookup by patient
+        help_text="The patient record this visit belongs to; the visit keeps its own copy of the details.",
+    )
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
     specialist = models.ForeignKey(Specialist, on_delete=models.PROTECT, related_name="appointments")
     appointment_type = models.ForeignKey(AppointmentType, on_delete=models.PROTECT, related_name="appointments")
@@ -285,11 +378,19 @@ class Appointment(models.Model):
                 name="appointment_purge_cancelled",
             ),
             models.Index(fields=["end"], condition=Q(erased_at__isnull=True), name="appointment_purge_past"),
+            # The reminders look only at visits not yet reminded of their time: a run with nothing due
+            # reads no row, however many visits the next day holds (services.queue_due_reminders).
+            models.Index(
+                fields=["start"],
+                condition=Q(erased_at__isnull=True) & ~Q(reminded_for=F("start")),
+                name="appointment_to_remind",
+            ),
+            # A patient's visits, next or latest first (their page, merging, the purge of patients).
+            models.Index(fields=["patient", "start"], name="appointment_patient_start"),
         ]
 
     def __str__(self):
-        local = self.start_local
-        return f"{self.reference_display} {self.patient_name}, {local:%a %b} {local.day} {local:%H:%M} {local.tzname()}"
+        return f"{self.reference_display} {self.patient_name}, {format_short(self.start_local)}"
 
     @property
     def reference_display(self):
@@ -556,3 +657,27 @@ class FreedTime(models.Model):
 
     def __str__(self):
         return f"{self.clinic} {self.start:%Y-%m-%d %H:%M}–{self.end:%H:%M} UTC"
+
+
+class WeeklyBookings(models.Model):
+    """How many visits a clinic booked in a finished week (appointments.weekly), for the dashboard's chart.
+
+    A finished week never changes, so it is counted once. A row without a clinic marks a week as
+    counted (its count is the practice's total), so a clinic with no booking that week needs no row.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, null=True, related_name="+")
+    week = models.DateField(help_text="The Monday the week starts on, in the practice's time zone.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "week"], name="weekly_bookings_once_per_clinic"),
+            models.UniqueConstraint(
+                fields=["week"], condition=Q(clinic__isnull=True), name="weekly_bookings_week_counted_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["week", "clinic"], name="weekly_bookings_week")]
+
+    def __str__(self):
+        return f"{self.clinic or 'All clinics'}, week of {self.week}: {self.count}"

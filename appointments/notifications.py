@@ -72,13 +72,17 @@ def confirmed(appointment):
 
 
 def cancelled(appointment, *, by_patient):
+    if by_patient:
+        _front_desk_change(appointment, FRONT_DESK_CANCELLED)
     return _to_patient(
         appointment, "appointment.cancelled", "cancelled", calendar_method="CANCEL", by_patient=by_patient
     )
 
 
-def rescheduled(appointment, *, previous_start):
+def rescheduled(appointment, *, previous_start, by_patient=False):
     previous_when = format_when(previous_start.astimezone(appointment.clinic.tz))
+    if by_patient:
+        _front_desk_change(appointment, FRONT_DESK_MOVED, previous_when=previous_when)
     return _to_patient(
         appointment, "appointment.rescheduled", "rescheduled", calendar_method="REQUEST", previous_when=previous_when
     )
@@ -107,11 +111,37 @@ def reminders(appointments, *, rules):
 
 
 def _front_desk_notice(appointment):
-    admin_url = settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk])
     return queue_email(
-        kind="appointment.front_desk",
+        kind=FRONT_DESK_BOOKED,
         to=appointment.clinic.front_desk_email,
         template="emails/appointments/front_desk",
-        context=_context(appointment, admin_url=admin_url),
+        context=_context(appointment, admin_url=_admin_url(appointment)),
         about=appointment,
     )
+
+
+# The clinic's notices of what patients did online; the dashboard's "changes since this morning"
+# reads these rows back (appointments.admin.dashboard), so each kind means one thing.
+FRONT_DESK_BOOKED = "appointment.front_desk"
+FRONT_DESK_MOVED = "appointment.front_desk_moved"
+FRONT_DESK_CANCELLED = "appointment.front_desk_cancelled"
+
+
+def _front_desk_change(appointment, kind, *, previous_when=""):
+    """Tell the clinic that a patient moved or cancelled their visit online (never when the desk did it)."""
+    return queue_email(
+        kind=kind,
+        to=appointment.clinic.front_desk_email,
+        template="emails/appointments/front_desk_change",
+        context=_context(
+            appointment,
+            admin_url=_admin_url(appointment),
+            moved=kind == FRONT_DESK_MOVED,
+            previous_when=previous_when,
+        ),
+        about=appointment,
+    )
+
+
+def _admin_url(appointment):
+    return settings.SITE_URL + reverse("admin:appointments_appointment_change", args=[appointment.pk])

@@ -25,6 +25,8 @@ def _crud(app_label, model_name, *actions):
 # "app_label.codename", or "app_label.*" for every permission of an app.
 FRONT_DESK_PERMISSIONS = [
     *_crud("appointments", "appointment", "view", "add", "change"),
+    # Find and correct patient records, and merge two records of one person; never delete one.
+    *_crud("appointments", "patient", "view", "change"),
     *_crud("appointments", "workinghours"),
     *_crud("appointments", "timeoff"),
     # Put callers on the waitlist, offer them times, take them off; offers are only looked at.

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from appointments import availability, notifications, waitlist
+from appointments import availability, notifications, patients, waitlist
 from appointments.models import Appointment, BookingRules
 from armorpt.emails import queue_emails
 from armorpt.models import OutboundEmail
@@ -75,9 +75,20 @@ class Patient:
 
 
 def book_appointment(
-    *, clinic, start, patient, specialist=None, appointment_type=None, source=Appointment.Source.ONLINE, now=None
+    *,
+    clinic,
+    start,
+    patient,
+    specialist=None,
+    appointment_type=None,
+    source=Appointment.Source.ONLINE,
+    now=None,
+    patient_record=None,
 ):
     """Book `patient` at `clinic` at `start` with `specialist` (None: any who is free).
+
+    The visit belongs to `patient_record` when the front desk picked one (appointments.Patient),
+    else to the record patients.find_or_create finds or makes from the details.
 
     Raises SlotUnavailable when the time is not (or no longer) free, TooManyBookings when the
     patient already holds the maximum of upcoming online bookings.
@@ -100,7 +111,7 @@ def book_appointment(
             if availability.is_free(
                 clinic=clinic, specialist=locked, start=start, appointment_type=appointment_type, window=window
             ):
-                return _create(clinic, locked, appointment_type, start, patient, source, online)
+                return _create(clinic, locked, appointment_type, start, patient, source, online, patient_record)
     if online:
         raise SlotUnavailable("That time was just taken. Please choose another time.")
     # The front desk gets the reason: closed, away, not working then, or booked.
@@ -157,9 +168,14 @@ def _check_patient_limit(patient, rules, now):
         )
 
 
-def _create(clinic, specialist, appointment_type, start, patient, source, online):
+def _create(clinic, specialist, appointment_type, start, patient, source, online, patient_record=None):
     confirmed_now = not online or clinic.confirms_online_bookings
+    if patient_record is None:
+        patient_record = patients.find_or_create(patient)
+    else:
+        patient_record = patients.chosen(patient_record, patient)
     appointment = Appointment(
+        patient=patient_record,
         clinic=clinic,
         specialist=specialist,
         appointment_type=appointment_type,
@@ -233,7 +249,7 @@ def reschedule_appointment(*, appointment, start, specialist=None, by_patient, n
                 window=window,
                 ignore_appointment=appointment,
             ):
-                return _move(appointment, locked, start)
+                return _move(appointment, locked, start, by_patient=by_patient)
     if by_patient:
         raise SlotUnavailable("That time was just taken. Please choose another time.")
     raise SlotUnavailable(
@@ -255,7 +271,7 @@ def _reschedule_candidates(appointment, start, specialist, window):
     return sorted(others, key=lambda s: s.pk != appointment.specialist_id)
 
 
-def _move(appointment, specialist, start):
+def _move(appointment, specialist, start, *, by_patient):
     previous = {"start": appointment.start, "specialist": appointment.specialist}
     appointment.specialist = specialist
     appointment.start = start
@@ -266,7 +282,7 @@ def _move(appointment, specialist, start):
             appointment.save()
     except IntegrityError as exc:
         raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
-    notifications.rescheduled(appointment, previous_start=previous["start"])
+    notifications.rescheduled(appointment, previous_start=previous["start"], by_patient=by_patient)
     waitlist.visit_freed(appointment, start=previous["start"], specialist=previous["specialist"])
     return appointment
 
@@ -313,12 +329,14 @@ def queue_due_reminders(*, now=None, batch_size=REMINDER_BATCH):
         .filter(erased_at__isnull=True)
         # Someone who booked this morning for tomorrow already has the confirmation in hand.
         .filter(created_at__lte=F("start") - dt.timedelta(hours=20))
-        .order_by("pk")
+        # In time order, resumed after the last (start, pk) read: the partial index of visits not yet
+        # reminded (appointment_to_remind) answers it, where an order by pk walked every visit.
+        .order_by("start", "pk")
     )
     rules = BookingRules.current()
-    queued, after = 0, 0
-    while batch := list(due.filter(pk__gt=after).values_list("pk", "start")[:batch_size]):
-        after = batch[-1][0]
+    queued, after = 0, None
+    while batch := list(_after(due, after).values_list("pk", "start")[:batch_size]):
+        after = batch[-1]
         keys = {notifications.reminder_key_for(pk, start): pk for pk, start in batch}
         sent = set(OutboundEmail.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
         with transaction.atomic():
@@ -326,6 +344,13 @@ def queue_due_reminders(*, now=None, batch_size=REMINDER_BATCH):
                 queued += _queue_reminders(todo, rules)
             _mark_reminded(batch)
     return queued
+
+
+def _after(visits, last):
+    if last is None:
+        return visits
+    pk, start = last
+    return visits.filter(Q(start__gt=start) | Q(start=start, pk__gt=pk))
 
 
 def _queue_reminders(appointment_ids, rules):
@@ -402,6 +427,7 @@ def erase_expired_patient_details(*, now=None, batch_size=ERASE_BATCH):
     RETENTION_PAST_DAYS (settings). The emails about them lose their addresses and bodies too.
     Idempotent: erased rows are skipped. Three queries per batch of visits, one batch of ids in
     memory at a time, each batch its own transaction. Returns how many visits were erased.
+    A patient record none of whose visits holds details any more is erased after them (patients.erase_expired).
     """
     now = now or timezone.now()
     still_held = Appointment.objects.filter(erased_at__isnull=True)
@@ -422,6 +448,7 @@ def erase_expired_patient_details(*, now=None, batch_size=ERASE_BATCH):
             erased += len(ids)
     if erased:
         logger.info("erased patient details from %s appointments", erased)
+    patients.erase_expired(now=now, batch_size=batch_size)
     waitlist.erase_expired_entries(now=now)
     return erased
 

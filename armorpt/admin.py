@@ -1,3 +1,6 @@
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
@@ -5,21 +8,97 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.widgets import RegionalPhoneNumberWidget
+from phonenumbers import region_codes_for_country_code
 
-from armorpt import emails
+from armorpt import email_kinds, emails
 from armorpt.models import OutboundEmail
+from armorpt.staff_sessions import LockedLoginForm
+
+# What every admin page is headed with, the login page too.
+admin.site.site_header = "Armor PT front desk"
+admin.site.site_title = "Armor PT front desk"
+admin.site.index_title = "Today at a glance"
+# After "Lock", the sign-in page has the username filled in (armorpt.staff_sessions).
+admin.site.login_form = LockedLoginForm
+
+
+class KindFilter(admin.AllValuesFieldListFilter):
+    """The kinds in the words of armorpt.email_kinds, by name; the address keeps `kind=<code name>`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lookup_choices = sorted(self.lookup_choices, key=email_kinds.label)
+
+    def choices(self, changelist):
+        kinds = set(self.lookup_choices)
+        for choice in super().choices(changelist):
+            if choice["display"] in kinds:
+                choice = {**choice, "display": email_kinds.label(choice["display"])}
+            yield choice
+
+
+def phone_display(number):
+    """'(269) 555-0188' for a number of the site's own country, '+44 20 7946 0018' for any other."""
+    if not number:
+        return ""
+    if not number.is_valid():
+        return str(number)
+    local = settings.PHONENUMBER_DEFAULT_REGION in region_codes_for_country_code(number.country_code)
+    return number.as_national if local else number.as_international
+
+
+class AdminPhoneInput(RegionalPhoneNumberWidget):
+    """A phone number field in the admin: '(269) 555-0188' to read and edit, as wide as the other inputs."""
+
+    def __init__(self, region=None, attrs=None):
+        super().__init__(region, {"class": "vTextField", **(attrs or {})})
+
+
+class PhoneNumbersMixin:
+    """For a ModelAdmin whose model has phone numbers: they show as the desk dials them."""
+
+    formfield_overrides = {PhoneNumberField: {"widget": AdminPhoneInput}}
+
+
+def phone_column(field="phone"):
+    """A list column showing `field` as phone_display does."""
+
+    @admin.display(description=field.replace("_", " "), ordering=field)
+    def column(obj):
+        return phone_display(getattr(obj, field))
+
+    column.__name__ = f"{field}_display"
+    return column
+
+
+@admin.display(description="kind", ordering="kind")
+def kind_label(message):
+    return message.get_kind_display()
+
+
+@admin.display(description="from", ordering="from_email")
+def sender(message):
+    """The sender's name for the list (the newsletter's may differ); the address is on the email's page."""
+    name, address = parseaddr(message.from_email or settings.DEFAULT_FROM_EMAIL)
+    return name or address
 
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox. Apps that know who may see which message narrow `get_queryset` (appointments.admin)."""
 
-    list_display = ["created_at", "kind", "to", "from_email", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_display = ["created_at", kind_label, "to", sender, "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", ("kind", KindFilter)]
     search_fields = ["to", "subject", "message_id"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in OutboundEmail._meta.fields if f.name not in ("content_type", "object_id")]
-    exclude = ["content_type", "object_id"]
+    # Every field shown, none editable; the kind by its plain name.
+    fields = readonly_fields = [
+        kind_label if f.name == "kind" else f.name
+        for f in OutboundEmail._meta.fields
+        if f.name not in ("id", "content_type", "object_id")
+    ]
     actions = ["send_again"]
 
     def has_add_permission(self, request):
@@ -44,7 +123,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             emails.resend(message)
-            messages.success(request, f"The {message.get_kind_display()} email to {message.to} will be sent again.")
+            messages.success(request, f"“{message.get_kind_display()}” to {message.to} will be sent again.")
             return HttpResponseRedirect(self._back_to(request, message))
         context = {
             **self.admin_site.each_context(request),
@@ -71,7 +150,7 @@ class OutboundEmailInline(GenericTabularInline):
     model = OutboundEmail
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "to", "subject", "status", "attempts", "sent_at", "last_error", "send_again"]
+    fields = ["created_at", kind_label, "to", "subject", "status", "attempts", "sent_at", "last_error", "send_again"]
     readonly_fields = fields
     show_change_link = True
     verbose_name_plural = "emails sent about this"

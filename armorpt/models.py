@@ -2,6 +2,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from armorpt.email_kinds import label as kind_label
+
 
 class SingleRow(models.Model):
     """Settings kept in one row (booking rules, the self-check's wording): saving always writes row 1."""
@@ -77,4 +79,4 @@ class OutboundEmail(models.Model):
         return f"{self.get_kind_display()} to {self.to} ({self.get_status_display().lower()})"
 
     def get_kind_display(self):
-        return self.kind.replace("_", " ").replace(".", ": ")
+        return kind_label(self.kind)

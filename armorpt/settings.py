@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs staff out after STAFF_SESSION_IDLE_MINUTES without a request (armorpt.staff_sessions).
+    "armorpt.staff_sessions.StaffSessionIdleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "armorpt.middleware.PermissionsPolicyMiddleware",
@@ -247,11 +249,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The same notion of "client address" as the rate limits (armorpt.net.client_ip).
 AXES_CLIENT_IP_CALLABLE = "armorpt.net.client_ip"
+# A staff user is signed out after this many minutes without a request (a working day by default),
+# not after Django's two weeks: front-desk computers are shared (armorpt.staff_sessions).
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=480)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/Detroit"
 USE_I18N = True
 USE_TZ = True
+# Dates and times in the admin read as on the front-desk pages: "Tue, Dec 1, 2026 at 9:30 AM EST".
+FORMAT_MODULE_PATH = ["armorpt.formats"]
 
 # --- Static and media files -------------------------------------------------------------
 

@@ -3,10 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from armorpt import views
+from armorpt import staff_sessions, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("admin/lock/", staff_sessions.lock, name="admin_lock"),
     path("admin/", admin.site.urls),
     path("", include("appointments.urls")),
     path("newsletter/", include("newsletter.urls")),

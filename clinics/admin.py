@@ -1,15 +1,27 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.http import Http404
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from armorpt.admin import PhoneNumbersMixin, phone_column
 from clinics.models import Clinic, ClinicAccess, ClinicClosure, Credential, OpeningHours, Specialist
 from clinics.selectors import limit_to_clinics, staff_clinics, staff_specialists
 
 
-class ClinicScopedMixin:
+class SearchFilterMedia:
+    """The scripts of a list filter that finds its choice by typing (ScopedChoiceFilter past most_links)."""
+
+    @property
+    def media(self):
+        autocomplete = AutocompleteSelect(Specialist._meta.get_field("clinics"), self.admin_site).media
+        return super().media + autocomplete + forms.Media(js=["js/admin-search-filter.js"])
+
+
+class ClinicScopedMixin(SearchFilterMedia):
     """A model admin that shows a user only the rows of the clinics they work at (clinics.ClinicAccess).
 
     `clinic_lookup` is the path from the model to Clinic. A direct URL to a row of another
@@ -54,14 +66,42 @@ class ScopedChoiceFilter(admin.SimpleListFilter):
     """
 
     lookup = None
+    # More choices than this are no list to scan: the filter becomes a type-to-find box (admin
+    # autocomplete over the model's own admin search), and the page reads only the chosen row.
+    most_links = 12
+    search_template = "admin/clinics/search_filter.html"
+    search_source = None  # (app_label, model_name, field_name) whose autocomplete finds the choices
 
     def choices_queryset(self, request):
         raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        return [
-            (str(pk), name) for pk, name in self.choices_queryset(request).order_by("name").values_list("pk", "name")
-        ]
+        rows = self.choices_queryset(request).order_by("name").values_list("pk", "name")
+        found = [(str(pk), name) for pk, name in rows[: self.most_links + 1]]
+        self.searching = len(found) > self.most_links and self.search_source is not None
+        if not self.searching:
+            return found
+        self.template = self.search_template
+        value = _key(self.value() or "")
+        self.chosen = rows.filter(pk=value).first() if value else None
+        return []
+
+    def has_output(self):
+        return getattr(self, "searching", False) or super().has_output()
+
+    def choices(self, changelist):
+        if not getattr(self, "searching", False):
+            yield from super().choices(changelist)
+            return
+        app_label, model_name, field_name = self.search_source
+        yield {
+            "chosen": self.chosen,
+            "parameter": self.parameter_name,
+            "clear_url": changelist.get_query_string(remove=[self.parameter_name]),
+            "app_label": app_label,
+            "model_name": model_name,
+            "field_name": field_name,
+        }
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -78,8 +118,12 @@ def _key(value):
     return value if value.isdigit() and len(value) < 19 else None
 
 
-def clinic_filter(lookup="clinic"):
-    """A list filter of the user's clinics, on the rows whose `lookup` leads to the clinic chosen."""
+def clinic_filter(lookup="clinic", source=None):
+    """A list filter of the user's clinics, on the rows whose `lookup` leads to the clinic chosen.
+
+    `source`: (app_label, model_name, field_name) of a clinic field whose admin autocomplete finds
+    a clinic when there are too many to list (default: the appointment's clinic).
+    """
     return type(
         "ClinicFilter",
         (ScopedChoiceFilter,),
@@ -88,6 +132,8 @@ def clinic_filter(lookup="clinic"):
             "parameter_name": f"{lookup}__id__exact",
             "lookup": lookup,
             "choices_queryset": lambda self, request: staff_clinics(request.user).filter(is_active=True),
+            # A clinic is found through a clinic field of the listed model, or else a specialist's clinics.
+            "search_source": ("appointments", "appointment", "clinic") if source is None else source,
         },
     )
 
@@ -121,7 +167,7 @@ class SpecialistFilter(ScopedChoiceFilter):
         return super().has_output() or self.value() is not None
 
 
-class KeepOtherClinicsMixin:
+class KeepOtherClinicsMixin(SearchFilterMedia):
     """For a model with a `clinics` many-to-many: the form offers only the user's clinics, so saving it
     keeps the links to the other clinics as they were."""
 
@@ -165,13 +211,14 @@ class ClinicClosureInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class ClinicAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "pk"
-    list_display = ["name", "city", "phone", "confirms_online_bookings", "is_active", "display_order"]
+    list_display = ["name", "city", phone_column(), "confirms_online_bookings", "is_active", "display_order"]
     list_editable = ["display_order"]
     list_filter = ["is_active", "confirms_online_bookings"]
     search_fields = ["name", "city", "street_address", "postal_code"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     prepopulated_fields = {"slug": ["name"]}
     inlines = [OpeningHoursInline, ClinicClosureInline]
     fieldsets = [
@@ -211,13 +258,19 @@ class CredentialAdmin(admin.ModelAdmin):
 class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "clinics"
     list_display = ["name", "credentials_display", "title", "accepts_new_patients", "is_active"]
-    list_filter = ["is_active", "accepts_new_patients", clinic_filter("clinics"), "credentials"]
+    list_filter = [
+        "is_active",
+        "accepts_new_patients",
+        clinic_filter("clinics", source=("clinics", "specialist", "clinics")),
+        "credentials",
+    ]
     search_fields = ["name", "title", "treats", "bio"]
     prepopulated_fields = {"slug": ["name"]}
     # Clinics by typing, not from a list of them all (the choices are still the user's clinics only).
     autocomplete_fields = ["clinics"]
     filter_horizontal = ["credentials"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     fieldsets = [
         (None, {"fields": ["name", "slug", "title", "credentials", "photo"]}),
         ("Where and what", {"fields": ["clinics", "treats", "accepts_new_patients"]}),

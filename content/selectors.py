@@ -6,6 +6,7 @@ by itself; only a save or delete changes it.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -124,20 +125,31 @@ class TeamPage:
     pages: int
 
 
-def team_page(*, clinic="", credential="", page=1):
-    """One page of the active team, optionally only those at a clinic or holding a credential."""
+def team_page(*, clinics=(), credential="", page=1):
+    """One page of the active team, optionally only those at some clinics (slugs) or holding a credential."""
 
     def build():
         members = Specialist.objects.for_display()
-        if clinic:
-            members = members.filter(clinics__slug=clinic, clinics__is_active=True)
+        if clinics:
+            at = Specialist.clinics.through.objects.filter(clinic__slug__in=clinics, clinic__is_active=True)
+            members = members.filter(pk__in=at.values("specialist_id"))
         if credential:
             members = members.filter(credentials__abbreviation=credential)
         shown = Paginator(members.distinct(), TEAM_PAGE_SIZE).get_page(page)
         return TeamPage(list(shown), shown.paginator.count, shown.number, shown.paginator.num_pages)
 
-    # One entry per filter and page: the choices are known clinics and credentials, so keys stay few.
-    return cached(f"team:{clinic}:{credential}:{page}", build)
+    # One entry per filter and page. The clinics are one known slug, or the few nearest a town or
+    # ZIP code (as many sets as places patients type): a digest keeps the key short.
+    where = (
+        hashlib.sha256(",".join(sorted(clinics)).encode()).hexdigest()[:16] if len(clinics) > 1 else "".join(clinics)
+    )
+    return cached(f"team:{where}:{credential}:{page}", build)
+
+
+def clinics_near(text):
+    """The first page of active clinics nearest a town or ZIP code (clinics.finder), cached per place typed."""
+    key = hashlib.sha256(text.casefold().encode()).hexdigest()[:16]
+    return cached(f"clinics-near:{key}", lambda: finder.find(Clinic.objects.active(), text=text))
 
 
 def team_faces():

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from clinics import finder
 from clinics.finder import page_links
 from content import hours, selectors
 from content import structured_data as ld
@@ -69,14 +70,22 @@ def guide_detail(request, slug):
 
 
 class TeamFilterForm(forms.Form):
-    """Filter the team page by GET parameters: a plain form, so it works without JavaScript."""
+    """Filter the team page by GET parameters: a plain form, so it works without JavaScript.
+
+    With a handful of clinics the patient picks one from a list. With more than the finder's
+    threshold a list of every clinic is too long to scroll on a phone: the patient types their
+    town or ZIP code instead and sees who works at the clinics nearest to it (clinics.finder).
+    A clinic's own link (?clinic=slug) works either way.
+    """
 
     clinic = forms.ChoiceField(required=False, label="Clinic")
+    near = forms.CharField(required=False, max_length=60, label="Near (town or ZIP code)")
     credential = forms.ChoiceField(required=False, label="Credential")
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)  # bounds the cache keys too
 
     def __init__(self, data, *, clinics, credentials):
         super().__init__(data, auto_id="team-filter-%s")
+        self.many_clinics = len(clinics) > finder.FINDER_ABOVE
         self.fields["clinic"].choices = [("", "All clinics"), *clinics]
         self.fields["credential"].choices = [
             ("", "Any credential"),
@@ -84,32 +93,46 @@ class TeamFilterForm(forms.Form):
         ]
         for name in ("clinic", "credential"):
             self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["near"].widget.attrs.update({"class": "form-control", "autocomplete": "postal-code"})
+
+    def clean_near(self):
+        # The finder's own rules and words for a town or ZIP code, so both pages answer alike.
+        place = finder.FinderForm({"q": self.cleaned_data["near"]})
+        if not place.is_valid():
+            raise forms.ValidationError(place.errors["q"])
+        return place.cleaned_data["q"]
 
     def choices(self):
-        """(clinic slug, credential, page) to show: "" for all."""
+        """(clinic slug, town or ZIP, credential, page) to show: "" for all."""
         if not self.is_bound:
-            return "", "", 1
+            return "", "", "", 1
         # An unknown value (an old link) is left out of cleaned_data: it filters nothing, no error shown.
         self.is_valid()
         data = self.cleaned_data
-        return data.get("clinic") or "", data.get("credential") or "", data.get("page") or 1
+        return data.get("clinic") or "", data.get("near") or "", data.get("credential") or "", data.get("page") or 1
 
     @property
     def filtered(self):
-        clinic, credential, _ = self.choices()
-        return bool(clinic or credential)
+        clinic, near, credential, _ = self.choices()
+        return bool(clinic or near or credential)
 
 
 def team(request):
     form = TeamFilterForm(
         request.GET or None, clinics=selectors.clinic_choices(), credentials=selectors.team_credentials()
     )
-    clinic, credential, page = form.choices()
-    shown = selectors.team_page(clinic=clinic, credential=credential, page=page)
+    clinic, near, credential, page = form.choices()
+    nearest = selectors.clinics_near(near) if near else None
+    if nearest and not nearest.not_found:
+        clinics = [c.slug for c in nearest.clinics]
+    else:  # a place we do not know shows everyone, and says so
+        clinics = [clinic] if clinic else []
+    shown = selectors.team_page(clinics=clinics, credential=credential, page=page)
     context = {
         "form": form,
         "members": shown.members,
         "shown": shown,
+        "nearest": nearest,
         "filtered": form.filtered,
         "page_links": page_links(request.GET, page=shown.page, has_next=shown.page < shown.pages),
         "team_size": selectors.team_faces()[1],

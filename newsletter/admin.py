@@ -37,6 +37,7 @@ class SubscriberAdmin(admin.ModelAdmin):
     search_fields = ["email", "first_name"]
     # Tens of thousands of addresses: no count of them all, no scan of their sign-up dates.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     fields = [
         "email",
         "first_name",
@@ -199,6 +200,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["subscriber__email"]
     # One row per reader per issue: no count of them all, no scan of their dates.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
 
     def has_add_permission(self, request):
         return False

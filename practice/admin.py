@@ -12,7 +12,12 @@ class InsurancePlanAdmin(KeepOtherClinicsMixin, admin.ModelAdmin):
 
     list_display = ["name", "kind", "needs_referral", "clinic_names", "is_active", "display_order"]
     list_editable = ["display_order"]
-    list_filter = ["is_active", "kind", "needs_referral", clinic_filter("clinics")]
+    list_filter = [
+        "is_active",
+        "kind",
+        "needs_referral",
+        clinic_filter("clinics", source=("practice", "insuranceplan", "clinics")),
+    ]
     search_fields = ["name", "notes"]
     # Clinics by typing (the user's own only), not a list of them all.
     autocomplete_fields = ["clinics"]

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from appointments.models import Appointment, AppointmentType, WorkingHours
+from appointments.models import Appointment, AppointmentType, Patient, WorkingHours
 from clinics.models import Clinic, Specialist
 
 
@@ -75,6 +75,17 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     phone = "+12695550150"
     date_of_birth = datetime.date(1980, 5, 17)
     reason = Appointment.Reason.BACK_PAIN
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Patient{n}")
+    email = factory.Sequence(lambda n: f"patient{n}@example.com")
+    phone = factory.Sequence(lambda n: f"+1269557{n % 10000:04d}")
+    date_of_birth = datetime.date(1980, 5, 17)
 
 
 # --- Content pages (guides) and the clinic details they show --------------------------

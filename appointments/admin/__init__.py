@@ -9,4 +9,4 @@
 Every change of status or time goes through appointments.services, as on the patient side.
 """
 
-from appointments.admin import appointment, registrations, waitlist  # noqa: F401  (registers the model admins)
+from appointments.admin import appointment, patients, registrations, waitlist  # noqa: F401  (registers the model admins)

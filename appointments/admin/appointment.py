@@ -19,14 +19,15 @@ from django.utils.html import format_html
 from appointments import services
 from appointments.admin.export import export_csv
 from appointments.admin.filters import StatusFilter, WhenFilter
-from appointments.admin.forms import CancelForm, PhoneBookingForm, RescheduleForm
-from appointments.admin.schedule import day_view, schedule_url, week_view
+from appointments.admin.forms import BirthDateInput, CancelForm, PhoneBookingForm, RescheduleForm
+from appointments.admin.patients import find_patients, link_to_patient
+from appointments.admin.schedule import day_view, day_view_return, schedule_url, week_view
 from appointments.availability import free_start_times
 from appointments.models import (
     Appointment,
 )
 from appointments.timefmt import format_short, format_when
-from armorpt.admin import OutboundEmailInline
+from armorpt.admin import OutboundEmailInline, PhoneNumbersMixin
 from clinics.admin import (
     ClinicScopedMixin,
     SpecialistFilter,
@@ -44,7 +45,7 @@ STATUS_ACTIONS = {
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class AppointmentAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
     list_display = [
         "reference_display",
         "when",
@@ -67,6 +68,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
     list_per_page = 50
     # "Show all N" would count every visit ever booked; the list says "N results" for the filtered rows.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     search_fields = ["reference", "first_name", "last_name", "email", "phone"]
     search_help_text = "Name, email, phone number or reference (ABCD-EFGH)."
     # No date_hierarchy: its year list scans every visit. The "date" filter picks the days, and
@@ -93,6 +95,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
             "Patient",
             {
                 "fields": [
+                    "patient_record",
                     "first_name",
                     "last_name",
                     "phone",
@@ -121,6 +124,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         ),
     ]
     readonly_fields = [
+        "patient_record",
         "reference_display",
         "when",
         "self_check",
@@ -137,6 +141,11 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         "erased_at",
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "date_of_birth":
+            kwargs["widget"] = BirthDateInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     # --- The list ---
 
     @admin.display(description="reference", ordering="reference")
@@ -145,11 +154,17 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
 
     @admin.display(description="when (clinic time)", ordering="start")
     def when(self, obj):
-        return format_short(obj.start_local)
+        # Day and time each on one line, the two on two lines where the column is narrow.
+        day, _, time = format_short(obj.start_local).partition(" at ")
+        return format_html('<span class="when-part">{}</span> <span class="when-part">at {}</span>', day, time)
 
     @admin.display(description="patient", ordering="last_name")
     def patient(self, obj):
         return obj.patient_name
+
+    @admin.display(description="patient record")
+    def patient_record(self, obj):
+        return link_to_patient(obj)
 
     @admin.display(description="back-pain self-check")
     def self_check(self, obj):
@@ -266,9 +281,11 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         """Book a patient who phones in: the service checks the time, as for an online booking."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        initial = {key: request.GET[key] for key in ("clinic", "specialist", "day", "time") if key in request.GET}
+        keys = ("clinic", "specialist", "day", "time", "patient")  # "patient": "Book again" from a patient's page
+        initial = {key: request.GET[key] for key in keys if key in request.GET}
         form = PhoneBookingForm(request.POST or None, initial=initial, user=request.user)
         self._type_to_find(form, "clinic", "specialist")
+        find_patients(form, self.admin_site)
         free = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -277,7 +294,8 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
                     appointment = services.book_appointment(
                         clinic=data["clinic"],
                         start=data["start"],
-                        patient=form.patient(),
+                        patient=form.patient_details(),
+                        patient_record=data["patient"],
                         specialist=data["specialist"],
                         appointment_type=data["appointment_type"],
                         source=data["source"],
@@ -292,7 +310,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
                     f"Booked {appointment.patient_name} with {appointment.specialist} on "
                     f"{format_when(appointment.start_local)}. Reference {appointment.reference_display}.",
                 )
-                return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))
+                return self._back(request, appointment)
         return self._form_page(
             request,
             "admin/appointments/appointment/phone_booking.html",
@@ -300,6 +318,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
             title="Book a patient who phones in",
             free=free,
             fieldsets=[
+                ("Who is calling", ["patient"]),
                 ("When and with whom", ["clinic", "specialist", "appointment_type", "day", "time", "source"]),
                 (
                     "Patient",
@@ -341,7 +360,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
                 after = f"{format_when(moved.start_local)} with {moved.specialist}"
                 self.log_change(request, moved, f"Rescheduled from {before} to {after}.")
                 messages.success(request, f"Moved {moved.patient_name} to {after}. The patient gets an email.")
-                return self._back_to_change(moved)
+                return self._back(request, moved)
         return self._form_page(
             request,
             "admin/appointments/appointment/reschedule.html",
@@ -358,7 +377,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             if self._cancel(request, appointment, form.cleaned_data["reason"]):
                 messages.success(request, f"Cancelled the visit of {appointment.patient_name}.")
-            return self._back_to_change(appointment)
+            return self._back(request, appointment)
         return self._form_page(
             request,
             "admin/appointments/appointment/cancel.html",
@@ -377,7 +396,7 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
             messages.error(request, "Choose one of the status buttons.")
         elif self._change_status(request, appointment, status):
             messages.success(request, f"{appointment.patient_name}: marked {Status(status).label.lower()}.")
-        return self._back_to_change(appointment)
+        return self._back(request, appointment)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         appointment = self.get_object(request, object_id)
@@ -400,6 +419,11 @@ class AppointmentAdmin(ClinicScopedMixin, admin.ModelAdmin):
         if not self.has_change_permission(request, appointment):
             raise PermissionDenied
         return appointment
+
+    def _back(self, request, appointment):
+        """To the day view the button was on (its `next`, checked to be one), else to the visit's page."""
+        day = day_view_return(request)
+        return HttpResponseRedirect(day) if day else self._back_to_change(appointment)
 
     def _back_to_change(self, appointment):
         return HttpResponseRedirect(reverse("admin:appointments_appointment_change", args=[appointment.pk]))

@@ -6,15 +6,18 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from appointments import notifications, weekly
 from appointments.admin.schedule import changelist_url, schedule_url
 from appointments.availability import local_midnight
 from appointments.models import Appointment
+from appointments.timefmt import format_short, format_time
 from armorpt.models import OutboundEmail
 from clinics.selectors import staff_clinics
 
@@ -58,6 +61,7 @@ def _dashboard(request):
         ).count(),
         "no_shows_url": changelist_url(status=Status.NO_SHOW, when="week"),
         **_failed_emails(request),
+        "changes": _changes_today(visible, clinics, now),
         "chart": _bookings_chart(visible, clinics, week_start),
     }
 
@@ -88,22 +92,124 @@ def _today_per_clinic(visible, clinics, now):
 
 
 def _today_counts(visible, clinics, now):
-    """Active visits today per clinic id, counted in SQL: one query per time zone the clinics are in,
-    each over that zone's own today."""
-    counts = Counter()
+    """Active visits today per clinic id, counted in SQL in one query: each clinic over its own
+    time zone's today (one condition per zone the clinics are in, read from the start index)."""
+    todays = Q()
     for zone in {clinic.timezone for clinic in clinics}:
         tz = ZoneInfo(zone)
         today = now.astimezone(tz).date()
-        rows = (
-            visible.active()
-            .filter(clinic__timezone=zone, start__gte=local_midnight(today, tz))
-            .filter(start__lt=local_midnight(today + DAY, tz))
-            .values("clinic_id")
-            .annotate(n=Count("pk"))
-            .order_by()
+        todays |= Q(
+            clinic__timezone=zone, start__gte=local_midnight(today, tz), start__lt=local_midnight(today + DAY, tz)
         )
-        counts.update({row["clinic_id"]: row["n"] for row in rows})
-    return counts
+    if not todays:
+        return Counter()
+    rows = visible.active().filter(todays).values("clinic_id").annotate(n=Count("pk")).order_by()
+    return Counter({row["clinic_id"]: row["n"] for row in rows})
+
+
+# --- Changes since this morning ------------------------------------------------------------
+
+CHANGES_PER_CLINIC = 10
+CHANGES_CLINICS = 12
+
+
+def _changes_today(visible, clinics, now):
+    """Per clinic, newest first: visits booked, moved or cancelled online since the clinic's midnight,
+    and those the desk moved or cancelled. Four queries, whatever the number of clinics or changes.
+
+    What patients did online is read from the clinic's notices in the outbox (appointments.notifications),
+    what staff did from the admin's history (LogEntry): neither needs a field of its own on a visit.
+    """
+    midnights = {clinic.pk: local_midnight(now.astimezone(clinic.tz).date(), clinic.tz) for clinic in clinics}
+    if not midnights:
+        return {"clinics": []}
+    since = min(midnights.values())
+    changes = [*_online_changes(visible, since), *_staff_changes(visible, since)]
+    per_clinic = {}
+    for change in sorted(changes, key=lambda change: change["at"], reverse=True):
+        if change["at"] >= midnights[change["clinic_id"]]:
+            per_clinic.setdefault(change["clinic_id"], []).append(change)
+    by_pk = {clinic.pk: clinic for clinic in clinics}
+    rows = [
+        {
+            "clinic": by_pk[pk],
+            "changes": [_shown(change, by_pk[pk].tz) for change in found[:CHANGES_PER_CLINIC]],
+            "more": len(found) - CHANGES_PER_CLINIC,
+            "more_url": changelist_url(
+                clinic__id__exact=pk, when="all", status="all", updated_at__gte=midnights[pk].isoformat()
+            ),
+        }
+        for pk, found in per_clinic.items()
+    ]
+    rows.sort(key=lambda row: row["changes"][0]["at"], reverse=True)
+    return {"clinics": rows[:CHANGES_CLINICS], "other_clinics": len(rows[CHANGES_CLINICS:])}
+
+
+ONLINE_CHANGES = {
+    notifications.FRONT_DESK_BOOKED: "Booked online",
+    notifications.FRONT_DESK_MOVED: "Moved by the patient",
+    notifications.FRONT_DESK_CANCELLED: "Cancelled by the patient",
+}
+
+
+def _online_changes(visible, since):
+    """One row per notice the clinic was sent about a visit it holds: two queries (the notices, their visits)."""
+    notices = list(
+        OutboundEmail.objects.filter(
+            content_type=ContentType.objects.get_for_model(Appointment),
+            kind__in=ONLINE_CHANGES,
+            created_at__gte=since,
+        ).values_list("object_id", "kind", "created_at")
+    )
+    visits = _visits(visible, {object_id for object_id, _, _ in notices})
+    return [
+        _change(visits[object_id], at, ONLINE_CHANGES[kind]) for object_id, kind, at in notices if object_id in visits
+    ]
+
+
+def _staff_changes(visible, since):
+    """Moves and cancellations the desk made, from the admin's history: two queries."""
+    entries = list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Appointment),
+            action_flag=CHANGE,
+            action_time__gte=since,
+        )
+        .filter(Q(change_message__startswith="Rescheduled from") | Q(change_message__contains="to Cancelled."))
+        .values_list("object_id", "change_message", "action_time", "user__username")
+    )
+    visits = _visits(visible, {int(object_id) for object_id, _, _, _ in entries if object_id.isdigit()})
+    changes = []
+    for object_id, message, at, username in entries:
+        visit = visits.get(int(object_id)) if object_id.isdigit() else None
+        if visit is not None:
+            what = "Moved" if message.startswith("Rescheduled") else "Cancelled"
+            changes.append(_change(visit, at, f"{what} by {username} (staff)"))
+    return changes
+
+
+def _visits(visible, ids):
+    if not ids:
+        return {}
+    return {visit.pk: visit for visit in visible.filter(pk__in=ids).only(*CHANGE_FIELDS)}
+
+
+CHANGE_FIELDS = ["pk", "clinic_id", "reference", "first_name", "last_name", "start", "status"]
+
+
+def _change(visit, at, what):
+    return {"clinic_id": visit.clinic_id, "at": at, "what": what, "visit": visit}
+
+
+def _shown(change, tz):
+    """A change as the list shows it: at what time, what happened, to which visit (its time now)."""
+    visit = change["visit"]
+    return {
+        **change,
+        "at_display": format_time(change["at"].astimezone(tz)),
+        "when": format_short(visit.start.astimezone(tz)),
+        "url": reverse("admin:appointments_appointment_change", args=[visit.pk]),
+    }
 
 
 def _failed_emails(request):
@@ -116,21 +222,20 @@ def _failed_emails(request):
 
 
 # The chart's drawing area, in SVG user units.
-CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM, CHART_RIGHT = 640, 260, 44, 16, 40, 16
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM, CHART_RIGHT = (
+    640,
+    260,
+    44,
+    16,
+    40,
+    28,
+)  # room for the last week's date
 
 
 def _bookings_chart(visible, clinics, week_start):
     """New bookings per clinic per week (by the day they were made), for an SVG line chart and a table."""
     weeks = [week_start - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
-    since = local_midnight(weeks[0], timezone.get_current_timezone())
-    counts = {
-        (row["clinic_id"], timezone.localtime(row["week"]).date()): row["n"]
-        for row in visible.filter(created_at__gte=since)
-        .annotate(week=TruncWeek("created_at"))
-        .values("clinic_id", "week")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts = weekly.bookings_per_week(clinics, weeks)
     lines = _chart_lines(clinics, counts, weeks)
     top = max([n for _, values in lines for n in values] + [1])
     scale_max = _nice_ceiling(top)

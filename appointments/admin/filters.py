@@ -52,7 +52,7 @@ class WhenFilter(DefaultChoiceFilter):
         tz = timezone.get_current_timezone()
         match self.value():
             case "upcoming":
-                return queryset.filter(end__gte=now)
+                return queryset.not_ended(now)
             case "today":
                 start = local_midnight(today, tz)
                 return queryset.filter(start__gte=start, start__lt=local_midnight(today + dt.timedelta(1), tz))
@@ -61,7 +61,7 @@ class WhenFilter(DefaultChoiceFilter):
                 start = local_midnight(monday, tz)
                 return queryset.filter(start__gte=start, start__lt=local_midnight(monday + dt.timedelta(7), tz))
             case "past":
-                return queryset.filter(end__lt=now)
+                return queryset.filter(end__lt=now, start__lt=now)  # the start bound lets its index answer
         return queryset
 
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from phonenumber_field.formfields import PhoneNumberField
 
-from appointments import availability
+from appointments import availability, patients
 from appointments.models import Appointment, AppointmentType
+from appointments.models import Patient as PatientRecord
 from appointments.services import Patient
 from clinics.models import Weekday
 from clinics.selectors import staff_clinics, staff_specialists
@@ -21,6 +22,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+
+class BirthDateInput(DateInput):
+    """A date of birth: the browser's date field, without the admin's "Today | calendar" shortcuts
+    (nobody the desk books was born today) and without dates after today.
+
+    Use it for any date-of-birth field of an admin form: `formfield_for_dbfield` or a form's widgets.
+    """
+
+    def __init__(self, attrs=None):
+        super().__init__({"min": "1900-01-01", "autocomplete": "off", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("max", timezone.localdate().isoformat())
+        return context
 
 
 class TimeInput(forms.TimeInput):
@@ -51,6 +68,16 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
 
     required_css_class = "required"
 
+    # Search-as-you-type (appointments.admin.patients.PatientAutocomplete); picking one fills in the
+    # details below, and the visit is booked for that record.
+    patient = forms.ModelChoiceField(
+        queryset=PatientRecord.objects.none(),
+        required=False,
+        label="Returning patient",
+        empty_label="New patient",
+        help_text="Type part of their name, phone number, email or date of birth, and pick them: their details "
+        "fill in. Leave empty for a new patient.",
+    )
     clinic = forms.ModelChoiceField(queryset=None, empty_label=None)
     specialist = forms.ModelChoiceField(
         queryset=None,
@@ -68,9 +95,9 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
     )
     first_name = forms.CharField(max_length=60)
     last_name = forms.CharField(max_length=60)
-    phone = PhoneNumberField(required=False, region="US")
+    phone = PhoneNumberField(required=False, region="US", help_text="Required for a phone booking.")
     email = forms.EmailField(required=False, help_text="Without one, the patient gets no confirmation email.")
-    date_of_birth = forms.DateField(required=False, widget=DateInput)
+    date_of_birth = forms.DateField(required=False, widget=BirthDateInput)
     reason = forms.ChoiceField(
         choices=[("", "—"), *Appointment.Reason.choices], required=False, label="Reason for visit"
     )
@@ -84,6 +111,11 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        # Any record held: one of another clinic is accepted when its exact phone or email was typed (clean).
+        self.fields["patient"].queryset = PatientRecord.objects.held()
+        if not self.is_bound and "patient" in self.initial:
+            self._fill_in(self.initial.pop("patient"))
         self.fields["clinic"].queryset = staff_clinics(user).filter(is_active=True)
         self.fields["specialist"].queryset = staff_specialists(user).filter(is_active=True)
         self.fields["appointment_type"].initial = availability.online_type()
@@ -98,12 +130,33 @@ class PhoneBookingForm(LocalStartMixin, forms.Form):
         clinic, specialist = cleaned.get("clinic"), cleaned.get("specialist")
         if clinic and specialist and not specialist.clinics.filter(pk=clinic.pk).exists():
             self.add_error("specialist", f"{specialist} does not work at {clinic}.")
-        if not cleaned.get("phone") and not cleaned.get("email"):
+        self._check_patient(cleaned.get("patient"), cleaned.get("phone"), cleaned.get("email"))
+        if cleaned.get("source") == Appointment.Source.PHONE and not cleaned.get("phone"):
+            if "phone" not in self.errors:
+                self.add_error("phone", "A phone booking needs the caller’s phone number, so the clinic can call back.")
+        elif not cleaned.get("phone") and not cleaned.get("email"):
             raise ValidationError("Enter a phone number or an email address, so the clinic can reach the patient.")
         cleaned["start"] = self.local_start(clinic)
         return cleaned
 
-    def patient(self):
+    def _fill_in(self, value):
+        """`?patient=<id>` ("Book again"): that patient picked and their details filled in, if the user sees them."""
+        record = patients.visible_to(self.user).filter(pk=value).first() if str(value).isdigit() else None
+        if record is not None:
+            details = {name: getattr(record, name) for name in ("first_name", "last_name", "email", "payment")}
+            self.initial.update(
+                details, patient=record.pk, phone=record.phone or "", date_of_birth=record.date_of_birth
+            )
+
+    def _check_patient(self, record, phone, email):
+        if record is not None and not patients.may_book(self.user, record, phone=phone or "", email=email or ""):
+            self.add_error(
+                "patient",
+                "This patient has no visit at your clinics. To book them, type their exact phone number or email "
+                "address in the search.",
+            )
+
+    def patient_details(self):
         data = self.cleaned_data
         return Patient(
             first_name=data["first_name"],

@@ -124,6 +124,7 @@ class WorkingHoursAdmin(ClinicScopedMixin, admin.ModelAdmin):
     search_fields = ["specialist__name", "clinic__name"]
     autocomplete_fields = ["clinic", "specialist"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     ordering = ["clinic", "weekday", "start_time", "specialist"]
 
 
@@ -135,11 +136,15 @@ class TimeOffSpecialistFilter(SpecialistFilter):
 class TimeOffAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelAdmin):
     clinic_lookup = "specialist__clinics"
     list_display = ["specialist", "start", "end", "reason"]
-    list_filter = [clinic_filter("specialist__clinics"), TimeOffSpecialistFilter]
+    list_filter = [
+        clinic_filter("specialist__clinics", source=("clinics", "specialist", "clinics")),
+        TimeOffSpecialistFilter,
+    ]
     list_select_related = ["specialist"]
     search_fields = ["specialist__name", "reason"]
     autocomplete_fields = ["specialist"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     date_hierarchy = "start"
     formfield_overrides = LOCAL_DATETIME_FIELDS
 
@@ -152,6 +157,7 @@ class ClinicClosureAdmin(WarnsAboutBookedVisits, ClinicScopedMixin, admin.ModelA
     search_fields = ["reason", "clinic__name"]
     autocomplete_fields = ["clinic"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     date_hierarchy = "date"
 
 
@@ -165,4 +171,5 @@ class ClinicOutboundEmailAdmin(ClinicScopedMixin, OutboundEmailAdmin):
     clinic_lookup = "appointment__clinic"
     # The outbox holds every email ever sent: no count of it all, no scan of its dates.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # "Show counts" would count every row per filter choice
     date_hierarchy = None

@@ -22,7 +22,7 @@ from appointments.models import (
     WaitlistOffer,
 )
 from appointments.timefmt import format_short, format_when
-from armorpt.admin import OutboundEmailInline
+from armorpt.admin import OutboundEmailInline, PhoneNumbersMixin
 from clinics.admin import (
     ClinicScopedMixin,
 )
@@ -66,7 +66,7 @@ class WaitlistStatusFilter(DefaultChoiceFilter):
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class WaitlistEntryAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
     """Who waits where, since when, for what; the offers they were sent. "Add" puts a caller in line."""
 
     list_display = ["patient", "clinic", "wants", "joined", "status", "offers_sent"]

@@ -357,7 +357,8 @@ def test_the_database_constraint_surfaces_as_a_form_error(world, desk, monkeypat
     ("changes", "field", "message"),
     [
         ({"day": "2020-01-06"}, "time", "That time has passed"),
-        ({"phone": "", "email": ""}, "__all__", "Enter a phone number or an email address"),
+        ({"source": "walk_in", "phone": "", "email": ""}, "__all__", "Enter a phone number or an email address"),
+        ({"phone": "", "email": "rosa@example.com"}, "phone", "A phone booking needs the caller’s phone number"),
         ({"phone": "12"}, "phone", "valid phone number"),
         ({"day": "not a day"}, "day", "Enter a valid date."),
     ],

@@ -1,6 +1,7 @@
 import pytest
 
-from clinics.models import Specialist
+from clinics.models import Clinic, Specialist
+from tests.helpers import more_clinics
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,42 @@ def test_inactive_specialist_page_is_404(demo, client):
     Specialist.objects.filter(slug="ben-okafor").update(is_active=False)
 
     assert client.get("/team/ben-okafor/").status_code == 404
+
+
+def test_with_many_clinics_the_team_is_found_by_town_or_zip_not_a_long_list(demo, get_page):
+    """Past the finder's threshold a select of every clinic is too long for a phone: type a place instead."""
+    more_clinics(20)
+    near_town_3 = Specialist.objects.create(name="Rosa Town", slug="rosa-town", title="Physical therapist")
+    near_town_3.clinics.add(Clinic.objects.get(slug="town-3"))
+    far_away = Specialist.objects.create(name="Far Away", slug="far-away", title="Physical therapist")
+    far_away.clinics.add(Clinic.objects.get(slug="town-20"))
+
+    page = get_page("/team/")
+    form = page.find("form", class_="team-filter")
+    assert not page.find_all("option", inside=form, value="town-3")
+    assert page.find("input", inside=form, name="near")
+
+    near = get_page("/team/?near=Town+3")
+    assert "Rosa Town" in names_on(near)
+    assert "Far Away" not in names_on(near)
+    assert "clinics nearest Town 3" in near.find("p", class_="team-count").text
+
+
+def test_a_place_the_team_filter_cannot_read_is_explained_next_to_the_field(demo, get_page):
+    more_clinics(20)
+
+    typo = get_page("/team/?near=4900")
+    error = typo.find(id="team-filter-near-error")
+    assert "five-digit ZIP code" in error.text
+    assert typo.find("input", name="near").attrs["value"] == "4900"
+    assert len(names_on(typo)) == 6
+
+    nowhere = get_page("/team/?near=Atlantis")
+    assert "could not find “Atlantis”" in nowhere.find("p", class_="team-count").text
+    assert len(names_on(nowhere)) == 6
+
+
+def test_a_clinics_own_team_link_still_works_with_many_clinics(demo, get_page):
+    more_clinics(20)
+
+    assert names_on(get_page("/team/?clinic=paw-paw")) == {"Dana Whitfield", "Hannah Lee"}
