@@ -6,25 +6,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.desk import PASSWORD, front_desk_user
 from tests.helpers import book_directly
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 
-PASSWORD = "front-desk-e2e-password"
 WIDE = {"width": 1440, "height": 900}
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-
-
-def _front_desk_user(clinic):
-    from django.contrib.auth.models import Group, User
-
-    from clinics.models import ClinicAccess
-
-    user = User.objects.create_user("frontdesk", "desk@armorpt.example", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
-    ClinicAccess.objects.create(user=user, clinic=clinic)
-    return user
 
 
 def _sign_in(page):
@@ -48,7 +37,7 @@ def _overlaps(a, b):
 @pytest.fixture
 def visits(demo):
     found = [book_directly("kalamazoo", n=n, skip=n) for n in range(1, 9)]
-    _front_desk_user(found[0].clinic)
+    front_desk_user(found[0].clinic)
     return found
 
 

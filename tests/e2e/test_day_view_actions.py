@@ -14,24 +14,13 @@ from playwright.sync_api import expect
 
 from appointments.models import Appointment, AppointmentType, WorkingHours
 from clinics.models import Clinic
+from tests.e2e.desk import PASSWORD, front_desk_user
 from tests.factories import AppointmentFactory
 from tests.helpers import emails
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 
-PASSWORD = "front-desk-e2e-password"
 PHONE = {"width": 390, "height": 844}
-
-
-def _front_desk_user(clinic):
-    from django.contrib.auth.models import Group, User
-
-    from clinics.models import ClinicAccess
-
-    user = User.objects.create_user("frontdesk", "desk@armorpt.example", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
-    ClinicAccess.objects.create(user=user, clinic=clinic)
-    return user
 
 
 def _log_in(page):
@@ -98,7 +87,7 @@ def test_the_front_desk_books_confirms_and_marks_arrived_from_the_day_view(demo,
         reason="neck-pain",
         payment="Paying myself",
     )
-    _front_desk_user(clinic)
+    front_desk_user(clinic)
 
     _log_in(page)
     page.goto("/admin/appointments/appointment/day/")  # today, at the desk's one clinic
@@ -177,7 +166,7 @@ def test_the_day_and_week_views_fit_a_phone_and_pass_axe(demo, journey, axe):
         reason="back-pain",
         payment="Blue Cross Blue Shield of Michigan",
     )
-    _front_desk_user(clinic)
+    front_desk_user(clinic)
     page = journey.new_page(viewport=PHONE)
 
     _log_in(page)
@@ -197,7 +186,7 @@ def test_the_now_line_moves_on_with_the_minutes(demo, journey, page):
     """The line is drawn by the server; our small script moves it each minute by the minutes that
     passed since the page came (the browser's own clock may be wrong: only its ticking is used)."""
     clinic = Clinic.objects.get(slug="battle-creek")
-    _front_desk_user(clinic)
+    front_desk_user(clinic)
     page.clock.install()  # the browser's timers run only when told to, below
     _log_in(page)
     page.goto(f"/admin/appointments/appointment/day/?clinic={clinic.slug}")

@@ -5,26 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.desk import PASSWORD, front_desk_user
 from tests.helpers import book_directly
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 
-PASSWORD = "front-desk-e2e-password"
 DAY_VIEW = re.compile(r"\b(today|day view|day|schedule)\b", re.I)
-
-
-def _front_desk_user(clinic):
-    from django.contrib.auth.models import Group, User
-
-    user = User.objects.create_user("frontdesk", "desk@armorpt.example", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
-    try:
-        from clinics.models import ClinicAccess
-    except ImportError:
-        return user
-    field = next(f.name for f in ClinicAccess._meta.get_fields() if getattr(f, "related_model", None) is User)
-    ClinicAccess.objects.create(**{field: user, "clinic": clinic})
-    return user
 
 
 def _find_day_view(page):
@@ -40,7 +26,7 @@ def _find_day_view(page):
 def test_the_front_desk_confirms_a_request_from_the_day_view(demo, journey, page, outbox):
     appointment = book_directly("battle-creek")  # Battle Creek confirms online requests by hand
     assert appointment.status == "requested"
-    _front_desk_user(appointment.clinic)
+    front_desk_user(appointment.clinic)
 
     page.goto("/admin/")
     page.get_by_label("Username").fill("frontdesk")

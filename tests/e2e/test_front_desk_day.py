@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from appointments import services
 from appointments.models import Appointment, AppointmentType
 from clinics.models import Clinic
-from tests.e2e.test_day_view_actions import _free_times, _front_desk_user, _label, _log_in
+from tests.e2e.desk import front_desk_user
+from tests.e2e.test_day_view_actions import _free_times, _label, _log_in
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
 
@@ -45,7 +46,7 @@ def test_a_returning_caller_is_found_by_phone_booked_confirmed_and_arrived_from_
     )
     Appointment.objects.filter(pk=request.pk).update(status="requested", source="online")
     record = request.patient
-    _front_desk_user(clinic)
+    front_desk_user(clinic)
 
     _log_in(page)
     page.goto("/admin/appointments/appointment/day/")

@@ -6,28 +6,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.desk import PASSWORD, front_desk_user
 from tests.helpers import book_directly, free_start
 
 pytestmark = pytest.mark.e2e(needs=("chromium",))
-
-PASSWORD = "front-desk-e2e-password"
-
-
-def _front_desk_user(clinic):
-    from django.contrib.auth.models import Group, User
-
-    from clinics.models import ClinicAccess
-
-    user = User.objects.create_user("frontdesk", "desk@armorpt.example", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name="Front desk"))
-    ClinicAccess.objects.create(user=user, clinic=clinic)
-    return user
 
 
 def test_the_front_desk_finds_a_returning_caller_by_phone_books_them_and_sees_their_history(demo, journey, page):
     earlier = book_directly("kalamazoo", n=1)  # Ben Ortiz1, (269) 555-0001, booked online before
     record = earlier.patient
-    _front_desk_user(earlier.clinic)
+    front_desk_user(earlier.clinic)
     start = free_start("kalamazoo", skip=4).astimezone(earlier.clinic.tz)
 
     page.goto("/admin/")
