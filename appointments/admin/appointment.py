@@ -439,6 +439,8 @@ class AppointmentAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
             "original_when": format_when(original.start_local) if original else "",
             "free": free,
             "media": self.media + form.media,
+            # Opened from a day view (its `next`): "Back" returns there, as the form does once done.
+            "back_url": day_view_return(request),
         }
         return TemplateResponse(request, template, context)
 

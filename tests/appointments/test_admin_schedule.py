@@ -461,6 +461,21 @@ def test_book_a_caller_from_a_day_view_carries_the_day_and_clinic(world, desk):
     assert form.context["form"].initial["day"] == day.isoformat()
 
 
+def test_book_a_caller_opened_from_a_day_has_a_way_back_to_it(world, desk):
+    day = local_day(world, 3)
+    day_url = f"/admin/appointments/appointment/day/?clinic={world.clinic.slug}&date={day}"
+
+    from_day = desk.get(f"/admin/appointments/appointment/add/?clinic={world.clinic.pk}&{urlencode({'next': day_url})}")
+    elsewhere = desk.get("/admin/appointments/appointment/add/?next=https://evil.example/")
+
+    assert re.search(
+        rf'<a class="closelink" href="{re.escape(day_url.replace("&", "&amp;"))}">Back to the day</a>',
+        from_day.content.decode(),
+    )
+    assert not re.search(r'class="closelink" href="https://evil', elsewhere.content.decode())
+    assert 'class="closelink" href="/admin/appointments/appointment/">Back</a>' in elsewhere.content.decode()
+
+
 def test_a_caller_booked_from_a_free_half_hour_lands_back_on_that_day(world, desk):
     day = local_day(world, 3)
     html = day_page(desk, world, day).content.decode()
