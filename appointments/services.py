@@ -425,9 +425,9 @@ def erase_expired_patient_details(*, now=None, batch_size=ERASE_BATCH):
 
     Cancelled and no-show requests go after RETENTION_CANCELLED_DAYS, other past visits after
     RETENTION_PAST_DAYS (settings). The emails about them lose their addresses and bodies too.
-    Idempotent: erased rows are skipped. Three queries per batch of visits, one batch of ids in
+    Idempotent: erased rows are skipped. A constant number of queries per batch of visits, one batch of ids in
     memory at a time, each batch its own transaction. Returns how many visits were erased.
-    A patient record none of whose visits holds details any more is erased after them (patients.erase_expired).
+    A patient record whose last visit holding details is erased goes with it, in the same transaction.
     """
     now = now or timezone.now()
     still_held = Appointment.objects.filter(erased_at__isnull=True)
@@ -448,13 +448,15 @@ def erase_expired_patient_details(*, now=None, batch_size=ERASE_BATCH):
             erased += len(ids)
     if erased:
         logger.info("erased patient details from %s appointments", erased)
-    patients.erase_expired(now=now, batch_size=batch_size)
     waitlist.erase_expired_entries(now=now)
     return erased
 
 
 @transaction.atomic
 def _erase(ids, now):
+    # Whose visits these are: a patient whose last visit holding details goes now goes with it,
+    # in this transaction (patients.erase_expired), so no record is left behind between the two.
+    whose = set(Appointment.objects.filter(pk__in=ids, patient__isnull=False).values_list("patient_id", flat=True))
     Appointment.objects.filter(pk__in=ids).update(
         first_name=ERASED_NAME,
         last_name="",
@@ -471,3 +473,5 @@ def _erase(ids, now):
     OutboundEmail.objects.filter(content_type=ContentType.objects.get_for_model(Appointment), object_id__in=ids).update(
         to="erased@invalid", subject="(erased)", body_text="", body_html="", attachments=[], headers={}
     )
+    if whose:
+        patients.erase_expired(now=now, batch_size=len(ids), among=whose)

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from appointments import patients, roles, services, waitlist
@@ -593,3 +594,20 @@ def test_the_migration_groups_existing_visits_by_the_same_rule(world):
     assert Patient.objects.count() == 3
     ana.refresh_from_db()
     assert (ana.email.lower(), str(ana.phone), ana.payment) == ("ana@example.com", "+12695550001", "Medicare")
+
+
+def test_the_daily_purge_looks_only_at_the_patients_of_the_visits_it_erases(world, clock, settings):
+    """Hundreds of thousands of records must not be walked every night to find the few to erase."""
+    for n in range(1, 6):
+        book_online(world, days=2 + n, n=n)  # records whose visits are far from expiring
+    expiring = book_online(world, days=1, n=9)
+    clock.shift(dt.timedelta(days=1 + settings.RETENTION_PAST_DAYS + 1))
+
+    with CaptureQueriesContext(connection) as nothing_to_erase_yet:
+        services.erase_expired_patient_details(now=timezone.now() - dt.timedelta(days=3))
+    assert not [q for q in nothing_to_erase_yet.captured_queries if "appointments_patient" in q["sql"]]
+
+    services.erase_expired_patient_details()
+    expiring.patient.refresh_from_db()
+    assert expiring.patient.erased_at is not None
+    assert Patient.objects.filter(erased_at__isnull=True).count() == 5
