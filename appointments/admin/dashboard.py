@@ -64,7 +64,7 @@ def _dashboard(request):
         "no_shows_url": changelist_url(status=Status.NO_SHOW, when="week"),
         **_failed_emails(request),
         "changes": _changes_today(visible, clinics, now),
-        "chart": _bookings_chart(visible, clinics, week_start),
+        "chart": _bookings_chart(clinics, week_start),
     }
 
 
@@ -236,7 +236,7 @@ CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_TOP, CHART_BOTTOM, CHART_RIGHT = (
 )  # room for the last week's date
 
 
-def _bookings_chart(visible, clinics, week_start):
+def _bookings_chart(clinics, week_start):
     """New bookings per clinic per week (by the day they were made), for an SVG line chart and a table."""
     weeks = [week_start - dt.timedelta(weeks=n) for n in range(WEEKS - 1, -1, -1)]
     counts = weekly.bookings_per_week(clinics, weeks)
