@@ -161,6 +161,7 @@ class Keyboard:
         self.page = page
         self.stops = []
         self.presses = 0  # every key but the letters and digits typed into fields
+        self.stalls = 0
 
     def press(self, key):
         self.presses += 1
@@ -192,6 +193,12 @@ class Keyboard:
             )
             key = (state["tag"], state["id"], state["name"], state["text"])
             seen_in_a_row = seen_in_a_row + 1 if key == previous else 0
+            if self._stalled(state):
+                # On a loaded CI machine Chromium has once left the focus in the text field just typed into
+                # (the field's value as its only stop); that Tab is the harness's, not the patient's.
+                self.presses -= 1
+                self.stalls += 1
+                assert self.stalls <= 2, f"Tab keeps staying in {key} at {self.page.url}"
             assert seen_in_a_row < 3, f"focus is trapped on {key} at {self.page.url}"
             previous = key
             if matches(state):
@@ -199,6 +206,12 @@ class Keyboard:
         raise AssertionError(
             f"Tab never reached the element at {self.page.url}; stops: {[s['text'] for s in self.stops[-30:]]}"
         )
+
+    def _stalled(self, state):
+        if len(self.stops) < 2 or state["tag"] != "input" or state["type"] in ("date", "checkbox", "radio"):
+            return False
+        before = self.stops[-2]
+        return (before["id"], before["name"]) == (state["id"], state["name"]) and before["text"] != state["text"]
 
     def tab_to_text(self, pattern):
         return self.tab_to(lambda s: re.search(pattern, s["text"]) is not None)
