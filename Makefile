@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-any-hour lint format worker beat bench migrate demo collectstatic clean
+.PHONY: run test test-any-hour lint format worker beat bench migrate demo collectstatic clean messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ test: $(VENV)/.dev
 # The suite (less browser tests) under a faked system clock at four hard instants (needs faketime).
 test-any-hour: $(VENV)/.dev
 	bash .ci/test-at-instants $(PYTEST_ARGS)
+
+# After changing text a patient reads: the Spanish catalog gets the new strings (fill in their msgstr in
+# locale/es/LC_MESSAGES/django.po), then it is compiled. Needs GNU gettext (apt-get install gettext).
+# The admin stays English, so its code is left out. The compiled .mo is committed: `make run` needs no gettext.
+MESSAGES_IGNORE = --ignore='*/admin/*' --ignore='*/admin.py' --ignore='*/migrations/*' --ignore='*/management/*' \
+	--ignore='*/demo.py' --ignore='tests/*' --ignore='benchmarks/*' --ignore='node_modules/*' --ignore='var/*' \
+	--ignore='static/*' --ignore='docs/*' --ignore='test-artifacts/*'
+messages: $(VENV)/.dev
+	DEBUG=true $(PY) manage.py makemessages -l es --no-obsolete --no-wrap --no-location $(MESSAGES_IGNORE)
+	DEBUG=true $(PY) manage.py compilemessages -l es --ignore='.venv' --ignore='node_modules'
+	$(PY) -m tests.i18n_catalog
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from appointments.models import Appointment, AppointmentType, BookingRules, TimeOff, WorkingHours
-from appointments.timefmt import format_time
+from appointments.timefmt import format_day, format_time
 from clinics.models import ClinicClosure, Specialist
 
 UTC = dt.UTC
@@ -330,7 +332,7 @@ def check_start(value, *, clinic, specialist, now, appointment_type=None):
     appointment_type = appointment_type or online_type()
     window = Window.for_patients(rules, now)
     if not free_at(clinic=clinic, start=start, appointment_type=appointment_type, window=window, specialist=specialist):
-        return start, "That time is not available. Please choose one of the nearest free times below."
+        return start, _("That time is not available. Please choose one of the nearest free times below.")
     return start, None
 
 
@@ -343,15 +345,14 @@ def check_start_time(value, *, clinic, now, rules=None):
     rules = rules or BookingRules.current()
     start = parse_start(value, clinic.tz)
     if start is None:
-        return None, "That time is not one we offer. Please choose one of the times below."
+        return None, _("That time is not one we offer. Please choose one of the times below.")
     if problem := _outside_window(start, rules, now):
         return start, problem
     day = start.astimezone(clinic.tz).date()
     if closure := _closure(clinic, day):
-        return (
-            start,
-            f"{clinic.name} is closed on {day:%A, %B} {day.day} ({closure.reason}). Please choose another day.",
-        )
+        message = _("%(clinic)s is closed on %(day)s (%(reason)s). Please choose another day.")
+        day_label = format_day(dt.datetime.combine(day, dt.time()))
+        return start, message % {"clinic": clinic.name, "day": day_label, "reason": closure.reason}
     return start, None
 
 
@@ -361,14 +362,23 @@ def _closure(clinic, day):
 
 def _outside_window(start, rules, now):
     if start < now:
-        return "That time has already passed. Please choose a later time."
+        return _("That time has already passed. Please choose a later time.")
     if start < now + rules.minimum_notice:
-        return (
-            f"Online bookings need at least {rules.minimum_notice_hours} hours’ notice. "
-            "Please choose a later time, or call the clinic for something sooner."
-        )
+        hours = rules.minimum_notice_hours
+        return ngettext(
+            "Online bookings need at least %(hours)s hour’s notice. "
+            "Please choose a later time, or call the clinic for something sooner.",
+            "Online bookings need at least %(hours)s hours’ notice. "
+            "Please choose a later time, or call the clinic for something sooner.",
+            hours,
+        ) % {"hours": hours}
     if start > now + rules.horizon:
-        return f"We take online bookings up to {rules.horizon_days} days ahead. Please choose an earlier time."
+        days = rules.horizon_days
+        return ngettext(
+            "We take online bookings up to %(days)s day ahead. Please choose an earlier time.",
+            "We take online bookings up to %(days)s days ahead. Please choose an earlier time.",
+            days,
+        ) % {"days": days}
     return None
 
 

@@ -9,6 +9,8 @@ no answer (RSVP=FALSE), so calendar programs show no Accept/Decline buttons; a r
 anyway goes to the ORGANIZER's address, the sending address (DEFAULT_FROM_EMAIL), never to the front
 desk. The manage link can cancel the visit, and a calendar may be shared with a family or an
 office: it is in no calendar data, only in the email itself.
+
+The entry's words are in the visit's language (`Appointment.language`), whoever asks for it.
 """
 
 import hashlib
@@ -17,6 +19,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from icalendar import Calendar, Event, vCalAddress, vText
 
 PRODID = "-//Armor Physical Therapy//Appointments//EN"
@@ -28,7 +33,8 @@ def appointment_ics(appointment, method="PUBLISH"):
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", method)
-    calendar.add_component(_event(appointment, cancelled=method == "CANCEL"))
+    with translation.override(appointment.language):
+        calendar.add_component(_event(appointment, cancelled=method == "CANCEL"))
     return calendar.to_ical()
 
 
@@ -40,7 +46,11 @@ def _event(appointment, *, cancelled):
     event.add("dtstamp", appointment.updated_at)
     event.add("dtstart", appointment.start)
     event.add("dtend", appointment.end)
-    event.add("summary", f"{appointment.appointment_type.name} at {clinic.name}")
+    event.add(
+        "summary",
+        pgettext("calendar entry title", "%(visit)s at %(clinic)s")
+        % {"visit": appointment.appointment_type.name, "clinic": clinic.name},
+    )
     event.add("location", vText(f"{clinic.name}, {clinic.address_one_line}"))
     event.add("description", _description(appointment))
     is_cancelled = cancelled or appointment.status == appointment.Status.CANCELLED
@@ -74,12 +84,14 @@ def _attendee(appointment):
 
 def _description(appointment):
     clinic = appointment.clinic
-    return (
-        f"{appointment.appointment_type.name} with {appointment.specialist.name_with_credentials}.\n"
-        f"Reference: {appointment.reference_display}\n"
-        f"To change or cancel: the link in your email from {settings.PRACTICE['name']}, "
-        f"or call {clinic.name} at {clinic.phone_display}."
-    )
+    lines = [
+        _("%(visit)s with %(specialist)s.")
+        % {"visit": appointment.appointment_type.name, "specialist": appointment.specialist.name_with_credentials},
+        _("Reference: %(reference)s") % {"reference": appointment.reference_display},
+        _("To change or cancel: the link in your email from %(practice)s, or call %(clinic)s at %(phone)s.")
+        % {"practice": settings.PRACTICE["name"], "clinic": clinic.name, "phone": clinic.phone_display},
+    ]
+    return "\n".join(lines)
 
 
 def manage_url(appointment):

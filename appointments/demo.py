@@ -54,6 +54,12 @@ TYPES = [
             "Your photo ID and insurance card, a list of the medicines you take, any referral or imaging reports "
             "you have, and comfortable clothes you can move in. Please arrive 10 minutes early."
         ),
+        "name_es": "Evaluación inicial",
+        "what_to_bring_es": (
+            "Su identificación con foto y su tarjeta del seguro, una lista de los medicamentos que toma, "
+            "cualquier referido o estudio de imágenes que tenga, y ropa cómoda con la que pueda moverse. "
+            "Por favor, llegue 10 minutos antes."
+        ),
     },
     {
         "slug": "follow-up",
@@ -62,13 +68,21 @@ TYPES = [
         "buffer_after_minutes": 0,
         "bookable_online": False,
         "what_to_bring": "Comfortable clothes you can move in.",
+        "name_es": "Visita de seguimiento",
+        "what_to_bring_es": "Ropa cómoda con la que pueda moverse.",
     },
 ]
 
 
 def load():
     for order, spec in enumerate(TYPES):
-        AppointmentType.objects.get_or_create(slug=spec["slug"], defaults={**spec, "display_order": order})
+        kind, created = AppointmentType.objects.get_or_create(
+            slug=spec["slug"], defaults={**spec, "display_order": order}
+        )
+        if not created and not kind.name_es:  # a demo loaded before the Spanish came gets it now
+            AppointmentType.objects.filter(pk=kind.pk).update(
+                name_es=spec["name_es"], what_to_bring_es=spec["what_to_bring_es"]
+            )
     if not BookingRules.objects.exists():
         BookingRules().save()
     for specialist_slug, clinics in SCHEDULES.items():

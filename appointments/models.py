@@ -10,9 +10,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from appointments.timefmt import format_short
+from armorpt.languages import language_field
 from armorpt.models import SingleRow
 from clinics.models import Clinic, Specialist, Weekday
 
@@ -280,12 +282,12 @@ def new_reference():
 
 class Appointment(models.Model):
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Requested"
-        CONFIRMED = "confirmed", "Confirmed"
-        ARRIVED = "arrived", "Arrived"
-        COMPLETED = "completed", "Completed"
-        NO_SHOW = "no_show", "No-show"
-        CANCELLED = "cancelled", "Cancelled"
+        REQUESTED = "requested", _("Requested")
+        CONFIRMED = "confirmed", _("Confirmed")
+        ARRIVED = "arrived", _("Arrived")
+        COMPLETED = "completed", _("Completed")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class Source(models.TextChoices):
         ONLINE = "online", "Online"
@@ -293,11 +295,11 @@ class Appointment(models.Model):
         WALK_IN = "walk_in", "Walk-in"
 
     class Reason(models.TextChoices):
-        BACK_PAIN = "back-pain", "Back pain"
-        NECK_PAIN = "neck-pain", "Neck pain"
-        SPORTS_INJURY = "sports-injury", "Sports injury"
-        AFTER_SURGERY = "after-surgery", "Recovery after surgery"
-        OTHER = "other", "Something else"
+        BACK_PAIN = "back-pain", _("Back pain")
+        NECK_PAIN = "neck-pain", _("Neck pain")
+        SPORTS_INJURY = "sports-injury", _("Sports injury")
+        AFTER_SURGERY = "after-surgery", _("Recovery after surgery")
+        OTHER = "other", _("Something else")
 
     reference = models.CharField(max_length=8, unique=True, default=new_reference, editable=False)
     manage_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
@@ -350,6 +352,7 @@ class Appointment(models.Model):
     # The start time the reminder was queued for: the reminder job asks the database for visits
     # whose reminder is still to go, rather than reading every visit of the next day.
     reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    language = language_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -461,9 +464,9 @@ def same_person(email, phone):
 class PartOfDay(models.TextChoices):
     """Parts of the day a waitlisted patient can come, by the visit's start in clinic time."""
 
-    MORNING = "morning", "Mornings (before noon)"
-    AFTERNOON = "afternoon", "Afternoons (noon to 5 PM)"
-    EVENING = "evening", "Evenings (5 PM or later)"
+    MORNING = "morning", _("Mornings (before noon)")
+    AFTERNOON = "afternoon", _("Afternoons (noon to 5 PM)")
+    EVENING = "evening", _("Evenings (5 PM or later)")
 
     @classmethod
     def of(cls, local):
@@ -523,6 +526,7 @@ class WaitlistEntry(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING, db_index=True)
     consent_at = models.DateTimeField(null=True, blank=True, help_text="When the patient accepted the privacy notice.")
+    language = language_field()
     created_at = models.DateTimeField("joined", auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When the entry stopped waiting.")
     erased_at = models.DateTimeField(

@@ -12,6 +12,9 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from appointments import availability, slotcache
 from appointments.timefmt import format_day, format_time, format_when
@@ -46,10 +49,12 @@ class DayCell:
     def status(self):
         """What the strip says under the date."""
         if self.count:
-            return f"{self.count} time{'' if self.count == 1 else 's'}"
+            return ngettext("%(count)s time", "%(count)s times", self.count) % {"count": self.count}
         if not self.is_open:
-            return "Not in" if self.one_person else "Closed"
-        return "None left" if self.is_today else "Full"
+            return pgettext("a day the specialist does not work", "Not in") if self.one_person else _("Closed")
+        if self.is_today:
+            return pgettext("today, with no free times", "None left")
+        return pgettext("a day with no free times", "Full")
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,14 @@ class Picker:
     def range_label(self):
         first, last = self.strip[0].date, self.strip[-1].date
         if first.month == last.month:
-            return f"{first:%B} {first.day}–{last.day}"
-        return f"{first:%B} {first.day} – {last:%B} {last.day}"
+            # Translators: days of one month, "June 15–28".
+            same_month = _("%(month)s %(first)s–%(last)s")
+            return same_month % {"month": dateformat.format(first, "F"), "first": first.day, "last": last.day}
+        month_day = pgettext("month and day; Django date format", "F j")
+        return _("%(first)s – %(last)s") % {
+            "first": dateformat.format(first, month_day),
+            "last": dateformat.format(last, month_day),
+        }
 
 
 def build(*, clinic, specialist, choices, day, now, rules, appointment_type, reason=""):
@@ -156,9 +167,9 @@ def _person(specialist, selected, url):
 
 def _time(slot, clinic, specialist, names, links):
     local = slot.start.astimezone(clinic.tz)
-    if specialist:
-        who = f"with {specialist.name}"
+    free = [specialist.name] if specialist else [names[pk] for pk in slot.specialist_ids if pk in names]
+    if len(free) == 1:
+        who = _("with %(name)s") % {"name": free[0]}
     else:
-        free = [names[pk] for pk in slot.specialist_ids if pk in names]
-        who = f"with {free[0]}" if len(free) == 1 else " or ".join([", ".join(free[:-1]), free[-1]])
+        who = _("%(names)s or %(last)s") % {"names": ", ".join(free[:-1]), "last": free[-1]}
     return TimeChoice(format_time(local), format_when(local), local.isoformat(), links.details(local), who)

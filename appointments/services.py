@@ -5,6 +5,7 @@ Each runs in one transaction and writes its emails to the outbox in that same
 transaction (appointments.notifications); they are sent after it commits.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -14,9 +15,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from appointments import availability, notifications, patients, waitlist
 from appointments.models import Appointment, BookingRules
+from armorpt import languages
 from armorpt.emails import queue_emails
 from armorpt.models import OutboundEmail
 from clinics.models import Clinic, Specialist
@@ -72,6 +76,9 @@ class Patient:
     self_check_clear: bool = False
     # A plan's name, "Another insurance plan", "Paying myself" or "Not sure yet" (practice.payment_choices).
     payment: str = ""
+    # The language their emails are written in: the pages they booked on (the booking view passes
+    # it), else the language active here (English in the admin and the tasks).
+    language: str = dataclasses.field(default_factory=languages.current)
 
 
 def book_appointment(
@@ -113,7 +120,7 @@ def book_appointment(
             ):
                 return _create(clinic, locked, appointment_type, start, patient, source, online, patient_record)
     if online:
-        raise SlotUnavailable("That time was just taken. Please choose another time.")
+        raise SlotUnavailable(_("That time was just taken. Please choose another time."))
     # The front desk gets the reason: closed, away, not working then, or booked.
     raise SlotUnavailable(
         availability.why_not_free(
@@ -163,9 +170,26 @@ def _check_patient_limit(patient, rules, now):
     )
     if held >= rules.max_upcoming_per_patient:
         raise TooManyBookings(
-            f"You already have {held} upcoming appointments booked online, the most we allow. "
-            "Please call the clinic to book another one."
+            ngettext(
+                "You already have %(count)s upcoming appointment booked online, the most we allow. "
+                "Please call the clinic to book another one.",
+                "You already have %(count)s upcoming appointments booked online, the most we allow. "
+                "Please call the clinic to book another one.",
+                held,
+            )
+            % {"count": held}
         )
+
+
+def _language_of_visit(record, patient, online):
+    """Online, the language of the pages the patient booked on, which becomes their record's; booked by
+    the front desk (whose admin is English), the language their record says they read."""
+    if not online:
+        return record.preferred_language
+    if record.preferred_language != patient.language:
+        type(record).objects.filter(pk=record.pk).update(preferred_language=patient.language)
+        record.preferred_language = patient.language
+    return patient.language
 
 
 def _create(clinic, specialist, appointment_type, start, patient, source, online, patient_record=None):
@@ -174,6 +198,7 @@ def _create(clinic, specialist, appointment_type, start, patient, source, online
         patient_record = patients.find_or_create(patient)
     else:
         patient_record = patients.chosen(patient_record, patient)
+    language = _language_of_visit(patient_record, patient, online)
     appointment = Appointment(
         patient=patient_record,
         clinic=clinic,
@@ -193,13 +218,14 @@ def _create(clinic, specialist, appointment_type, start, patient, source, online
         self_check_clear=patient.self_check_clear,
         payment=patient.payment,
         consent_at=patient.consented_at,
+        language=language,
     )
     try:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
         # PostgreSQL's exclusion constraint: the lock above makes this a backstop only.
-        raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
+        raise SlotUnavailable(_("That time was just taken. Please choose another time.")) from exc
     notifications.booked(appointment)
     return appointment
 
@@ -213,7 +239,8 @@ def cancel_appointment(*, appointment, by_patient, reason="", now=None):
             return appointment
         if appointment.status not in OPEN_STATUSES:
             raise ChangeNotAllowed(
-                f"This visit is marked {appointment.get_status_display().lower()}; it cannot be cancelled."
+                _("This visit is marked %(status)s; it cannot be cancelled.")
+                % {"status": appointment.get_status_display().lower()}
             )
         if by_patient:
             _check_cutoff(appointment, now, "cancel")
@@ -236,7 +263,7 @@ def reschedule_appointment(*, appointment, start, specialist=None, by_patient, n
         Clinic.objects.select_for_update().get(pk=appointment.clinic_id)
         appointment = _lock(appointment)
         if appointment.status not in OPEN_STATUSES:
-            raise ChangeNotAllowed("Only a requested or confirmed visit can be moved.")
+            raise ChangeNotAllowed(_("Only a requested or confirmed visit can be moved."))
         if by_patient:
             _check_cutoff(appointment, now, "reschedule")
         for candidate in _reschedule_candidates(appointment, start, specialist, window):
@@ -251,7 +278,7 @@ def reschedule_appointment(*, appointment, start, specialist=None, by_patient, n
             ):
                 return _move(appointment, locked, start, by_patient=by_patient)
     if by_patient:
-        raise SlotUnavailable("That time was just taken. Please choose another time.")
+        raise SlotUnavailable(_("That time was just taken. Please choose another time."))
     raise SlotUnavailable(
         availability.why_not_free(
             clinic=appointment.clinic,
@@ -281,7 +308,7 @@ def _move(appointment, specialist, start, *, by_patient):
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
-        raise SlotUnavailable("That time was just taken. Please choose another time.") from exc
+        raise SlotUnavailable(_("That time was just taken. Please choose another time.")) from exc
     notifications.rescheduled(appointment, previous_start=previous["start"], by_patient=by_patient)
     waitlist.visit_freed(appointment, start=previous["start"], specialist=previous["specialist"])
     return appointment
@@ -408,10 +435,24 @@ def can_change_online(
 def _check_cutoff(appointment, now, verb):
     rules = BookingRules.current()
     if not can_change_online(appointment, now=now, rules=rules):
-        raise ChangeNotAllowed(
-            f"Your visit is less than {rules.change_cutoff_hours} hours away, so it can no longer be changed online. "
-            f"To {verb}, please call {appointment.clinic.name} at {appointment.clinic.phone_display}."
-        )
+        hours, clinic = rules.change_cutoff_hours, appointment.clinic
+        if verb == "cancel":
+            message = ngettext(
+                "Your visit is less than %(hours)s hour away, so it can no longer be changed online. "
+                "To cancel, please call %(clinic)s at %(phone)s.",
+                "Your visit is less than %(hours)s hours away, so it can no longer be changed online. "
+                "To cancel, please call %(clinic)s at %(phone)s.",
+                hours,
+            )
+        else:
+            message = ngettext(
+                "Your visit is less than %(hours)s hour away, so it can no longer be changed online. "
+                "To reschedule, please call %(clinic)s at %(phone)s.",
+                "Your visit is less than %(hours)s hours away, so it can no longer be changed online. "
+                "To reschedule, please call %(clinic)s at %(phone)s.",
+                hours,
+            )
+        raise ChangeNotAllowed(message % {"hours": hours, "clinic": clinic.name, "phone": clinic.phone_display})
 
 
 ERASED_NAME = "(erased)"

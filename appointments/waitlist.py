@@ -25,6 +25,8 @@ The rules, in one place (the patient pages, the admin, the services and the task
 - Offers not answered in time expire, and their times go to the next in line (`refill`, every minute).
 - Entries whose days have passed stop waiting; the nightly purge erases the details of entries that
   ended `RETENTION_WAITLIST_DAYS` ago, and the emails about them.
+- A patient's emails are written in the language they joined in (`WaitlistEntry.language`), also
+  when a task or the front desk sends them; the visit an offer books keeps that language.
 """
 
 import datetime as dt
@@ -38,13 +40,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from appointments import availability
 from appointments.models import (
     Appointment,
     BookingRules,
     FreedTime,
+    PartOfDay,
     TimeOff,
     WaitlistEntry,
     WaitlistOffer,
@@ -68,7 +73,9 @@ SHORTEST_OFFER = dt.timedelta(minutes=10)
 FREED_SWEEP_AFTER = dt.timedelta(minutes=1)
 JOINED_AGAIN_WITHIN = dt.timedelta(hours=1)
 ERASED_NAME = "(erased)"
-TAKEN = "This time was just taken by someone else. You are still on the waitlist: we will email you when another time opens."
+TAKEN = gettext_lazy(
+    "This time was just taken by someone else. You are still on the waitlist: we will email you when another time opens."
+)
 
 
 class WaitlistError(Exception):
@@ -137,8 +144,14 @@ def _check_limit(entry):
     if held >= BookingRules.current().max_upcoming_per_patient:
         clinic = entry.clinic
         raise TooManyEntries(
-            f"You are already on {held} waitlists, the most we allow. Leave one with the link in its email, "
-            f"or call {clinic.name} at {clinic.phone_display}."
+            ngettext(
+                "You are already on %(count)s waitlist, the most we allow. Leave it with the link in its email, "
+                "or call %(clinic)s at %(phone)s.",
+                "You are already on %(count)s waitlists, the most we allow. Leave one with the link in its email, "
+                "or call %(clinic)s at %(phone)s.",
+                held,
+            )
+            % {"count": held, "clinic": clinic.name, "phone": clinic.phone_display}
         )
 
 
@@ -485,6 +498,8 @@ def claim(*, offer: WaitlistOffer, now: dt.datetime | None = None) -> Appointmen
                     phone=str(offer.entry.phone or ""),
                     payment=offer.entry.payment,
                     consented_at=offer.entry.consent_at or now,
+                    # The visit's emails are written in the language the patient joined in.
+                    language=offer.entry.language,
                 ),
                 now=now,
             )
@@ -513,13 +528,16 @@ def check_open(offer, now):
     if offer.outcome == Outcome.TAKEN:
         raise TimeTaken(TAKEN)
     if offer.outcome == Outcome.BOOKED:
-        raise OfferEnded("You booked this time already.")
+        raise OfferEnded(_("You booked this time already."))
     if entry.status != Waiting.WAITING or entry.erased_at:
-        raise OfferEnded("This offer has ended: you are no longer on this waitlist.")
+        raise OfferEnded(_("This offer has ended: you are no longer on this waitlist."))
     if offer.outcome != Outcome.OPEN or now >= offer.expires_at:
         raise OfferEnded(
-            f"This offer has ended: we held the time for you until {held_until(offer)}. "
-            "You are still on the waitlist: we will email you when another time opens."
+            _(
+                "This offer has ended: we held the time for you until %(until)s. "
+                "You are still on the waitlist: we will email you when another time opens."
+            )
+            % {"until": held_until(offer)}
         )
 
 
@@ -690,14 +708,49 @@ def leave_url(entry):
 
 
 def days_display(entry):
-    """'Tuesday, June 15 to Wednesday, June 30'"""
+    """'Tuesday, June 15 to Wednesday, June 30' / 'del martes, 15 de junio al miércoles, 30 de junio'"""
     first, last = (format_day(dt.datetime.combine(d, dt.time())) for d in (entry.first_day, entry.last_day))
-    return first if entry.first_day == entry.last_day else f"{first} to {last}"
+    if entry.first_day == entry.last_day:
+        return first
+    return pgettext("waitlist days", "%(first)s to %(last)s") % {"first": first, "last": last}
+
+
+def times_display(entry):
+    """'mornings and afternoons' / 'mañanas y tardes', or 'any time of day', in the active language."""
+    parts = entry.parts_of_day
+    if len(parts) in (0, len(PartOfDay)):
+        return pgettext("waitlist times", "any time of day")
+    words = {
+        PartOfDay.MORNING: pgettext("waitlist times", "mornings"),
+        PartOfDay.AFTERNOON: pgettext("waitlist times", "afternoons"),
+        PartOfDay.EVENING: pgettext("waitlist times", "evenings"),
+    }
+    if len(parts) == 1:
+        return words[parts[0]]
+    return pgettext("waitlist times", "%(first)s and %(second)s") % {
+        "first": words[parts[0]],
+        "second": words[parts[1]],
+    }
 
 
 def held_until(offer):
+    """'10:30 AM EDT on Tuesday, June 15' / 'martes, 15 de junio, 10:30 EDT'"""
     local = offer.expires_at.astimezone(offer.entry.clinic.tz)
-    return f"{format_time(local)} {local.tzname()} on {format_day(local)}"
+    return pgettext("offer held until", "%(time)s %(zone)s on %(day)s") % {
+        "time": format_time(local),
+        "zone": local.tzname(),
+        "day": format_day(local),
+    }
+
+
+def _either(names):
+    """'Alice Park, PT or Bob Stone, DPT' / '… o …'."""
+    if len(names) < 2:
+        return "".join(names)
+    return pgettext("one of these specialists", "%(others)s or %(last)s") % {
+        "others": ", ".join(names[:-1]),
+        "last": names[-1],
+    }
 
 
 def _context(entry, **extra):
@@ -705,6 +758,7 @@ def _context(entry, **extra):
         "entry": entry,
         "clinic": entry.clinic,
         "days": days_display(entry),
+        "times": times_display(entry),
         "leave_url": leave_url(entry),
         "status_url": status_url(entry),
         **extra,
@@ -726,7 +780,8 @@ def _email(entry, kind, template, context, dedupe_key=None):
 
 def _email_joined(entry):
     if entry.email:
-        queue_email(**_email(entry, "waitlist.joined", "waitlist_joined", _context(entry)))
+        with translation.override(entry.language):
+            queue_email(**_email(entry, "waitlist.joined", "waitlist_joined", _context(entry)))
 
 
 def offer_key(offer):
@@ -738,13 +793,14 @@ def _offer_email(offer, slot, kind, names):
     who = [names[pk] for pk in slot.specialist_ids if pk in names]
     if offer.specialist_id:
         who = [names.get(offer.specialist_id, offer.specialist.name)]
-    context = _context(
-        entry,
-        offer=offer,
-        when=format_when(offer.start_local),
-        until=held_until(offer),
-        with_whom=" or ".join(who),
-        visit=kind,
-        offer_url=settings.SITE_URL + reverse("booking:waitlist", args=[offer.token]),
-    )
-    return new_email(**_email(entry, "waitlist.offer", "waitlist_offer", context, dedupe_key=offer_key(offer)))
+    with translation.override(entry.language):
+        context = _context(
+            entry,
+            offer=offer,
+            when=format_when(offer.start_local),
+            until=held_until(offer),
+            with_whom=_either(who),
+            visit=kind,
+            offer_url=settings.SITE_URL + reverse("booking:waitlist", args=[offer.token]),
+        )
+        return new_email(**_email(entry, "waitlist.offer", "waitlist_offer", context, dedupe_key=offer_key(offer)))

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core import signing
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Line breaks and other control characters have no place in a one-line field (or an email header).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -16,7 +18,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 def single_line(value):
     """Validator: names and the like fit on one line (a line break could forge an email header)."""
     if CONTROL_CHARACTERS.search(value):
-        raise forms.ValidationError("Please type this on one line, without special characters or line breaks.")
+        raise forms.ValidationError(_("Please type this on one line, without special characters or line breaks."))
 
 
 class OneLine:
@@ -112,7 +114,7 @@ class BotTrapMixin(forms.Form):
 
     SALT = "armorpt.forms.rendered-at"
 
-    website = forms.CharField(required=False, label="Leave this empty", max_length=200)
+    website = forms.CharField(required=False, label=gettext_lazy("Leave this empty"), max_length=200)
     rendered_at = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
 
     def __init__(self, *args, **kwargs):
@@ -134,12 +136,14 @@ class BotTrapMixin(forms.Form):
         try:
             shown = float(signing.loads(self.data.get("rendered_at", ""), salt=self.SALT))
         except (signing.BadSignature, TypeError, ValueError):
-            return "Something went wrong with this form. Please check your details and send it again."
+            return _("Something went wrong with this form. Please check your details and send it again.")
         waited = time.time() - shown
         if waited < settings.FORM_MIN_SECONDS:
-            return "That was sent very quickly, before we could be sure. Please check your details and send it again."
+            return _(
+                "That was sent very quickly, before we could be sure. Please check your details and send it again."
+            )
         if waited > settings.FORM_MAX_AGE_SECONDS:
-            return "This page was open for a long time. Please check your details and send it again."
+            return _("This page was open for a long time. Please check your details and send it again.")
         return None
 
     def _restart_clock(self):

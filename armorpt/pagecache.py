@@ -34,6 +34,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, get_resolver
+from django.utils import translation
 
 from armorpt.csrf import token_for
 from armorpt.forms import signed_now
@@ -183,7 +184,9 @@ def _at_the_door(request):
     found = _resolved.get(path, False)
     if found is False:
         try:
-            match = get_resolver().resolve(path)
+            # The Spanish pages' /es/ prefix only matches while Spanish is active, as in LocaleMiddleware.
+            with translation.override(translation.get_language_from_path(path) or settings.LANGUAGE_CODE):
+                match = get_resolver().resolve(path)
         except Resolver404:
             found = None
         else:

@@ -43,6 +43,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin: its translation-aware admin classes and the _en/_es fields of staff-written text.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -73,6 +75,8 @@ MIDDLEWARE = [
     # to do for them (armorpt.pagecache).
     "armorpt.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL alone (/es/ or none): a page's address says what it reads in.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -253,7 +257,14 @@ AXES_CLIENT_IP_CALLABLE = "armorpt.net.client_ip"
 # not after Django's two weeks: front-desk computers are shared (armorpt.staff_sessions).
 STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=480)
 
-LANGUAGE_CODE = "en-us"
+# English at the site's first URLs, Spanish under /es/ (armorpt.urls); the admin stays English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Staff-written text (guides, bios, questions...) has an _en and an _es column (the app's translation.py
+# files); an empty Spanish one shows the English text, with a note (content.templatetags.translation_tags).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "America/Detroit"
 USE_I18N = True
 USE_TZ = True

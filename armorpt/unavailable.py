@@ -11,7 +11,8 @@ The operator reads one warning when the database stops answering and one when it
 
 The 503 page must render with the database down. It is a standalone template rendered without the
 request, so no context processor runs, and it takes the clinics' phone numbers from the cache that
-the footer fills (clinics.selectors), never from the database.
+the footer fills (clinics.selectors), never from the database. Both pages are in the language of
+the address asked for (/es/…), whichever layer failed.
 """
 
 import logging
@@ -24,9 +25,12 @@ from django.db.backends.signals import connection_created
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 
+from armorpt.i18n import without_prefix
 from armorpt.outages import Outage
 from clinics.selectors import FOOTER_CACHE_KEY
 
@@ -34,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 # Long enough for PostgreSQL to restart, short enough that a person waiting is not put off.
 RETRY_AFTER_SECONDS = 5
-API_MESSAGE = (
+API_MESSAGE = gettext_lazy(
     "We could not reach our booking system for a moment. Nothing was changed. Please try again in a few seconds."
 )
 DATABASE = Outage("database", "pages answer 503 'try again in a few seconds'")
@@ -63,11 +67,14 @@ def database_unavailable(exc: BaseException | None) -> bool:
 def server_error(request):
     """handler500: the 503 page for a database that is away, the site's 500 page for anything else."""
     exc = sys.exc_info()[1]
-    if not database_unavailable(exc):
-        return defaults.server_error(request)
-    DATABASE.failed(exc)
-    logger.info("Database unavailable, answered 503: %s %r", request.method, request.path)
-    response = _api_response() if request.path.startswith("/api/") else _page_response(request)
+    # The error may come from a layer before the one that sets the language: the address says it.
+    with translation.override(translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE):
+        if not database_unavailable(exc):
+            return defaults.server_error(request)
+        DATABASE.failed(exc)
+        logger.info("Database unavailable, answered 503: %s %r", request.method, request.path)
+        in_api = without_prefix(request.path_info).startswith("/api/")
+        response = _api_response() if in_api else _page_response(request)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     # Logged above; Django would log it again as an error with the traceback, for every request.
@@ -85,7 +92,7 @@ def _page_response(request):
     except Exception:
         # A 503 must go out whatever else is broken: the alternative is the server's bare 500.
         logger.exception("The 503 page could not be rendered")
-        return HttpResponse(API_MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(API_MESSAGE), status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse(html, status=503)
 
 

@@ -3,9 +3,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from armorpt.celery import app as celery_app
+from armorpt.i18n import without_prefix
 from armorpt.outages import Outage
 
 BROKER_TIMEOUT_SECONDS = 2
@@ -60,8 +62,8 @@ def healthz(request):
 
 
 def rate_limited(request, exception=None):
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": "Too many requests. Please wait a few minutes and try again."}, status=429)
+    if without_prefix(request.path_info).startswith("/api/"):
+        return JsonResponse({"error": _("Too many requests. Please wait a few minutes and try again.")}, status=429)
     return render(request, "429.html", status=429)
 
 

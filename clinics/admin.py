@@ -6,10 +6,26 @@ from django.contrib.auth.models import User
 from django.http import Http404
 from django.templatetags.static import static
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from armorpt.admin import PhoneNumbersMixin, phone_column
 from clinics.models import Clinic, ClinicAccess, ClinicClosure, Credential, OpeningHours, Specialist
 from clinics.selectors import limit_to_clinics, staff_clinics, staff_specialists
+
+SPANISH_HELP = "Spanish: may be left empty; the Spanish page then shows the English text with a short note."
+
+
+class SpanishHelpMixin:
+    """For a TranslationAdmin or inline: each Spanish field says it may stay empty.
+
+    The plain (untabbed) translation admin on purpose: its tabbed variants load jQuery UI from a CDN.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and getattr(db_field, "language", None) == "es":
+            field.help_text = f"{field.help_text} {SPANISH_HELP}".strip()
+        return field
 
 
 class SearchFilterMedia:
@@ -203,7 +219,7 @@ class OpeningHoursInline(admin.TabularInline):
     max_num = 7
 
 
-class ClinicClosureInline(admin.TabularInline):
+class ClinicClosureInline(SpanishHelpMixin, TranslationTabularInline):
     model = ClinicClosure
     extra = 1
     verbose_name = "closure (holiday)"
@@ -211,7 +227,7 @@ class ClinicClosureInline(admin.TabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
+class ClinicAdmin(PhoneNumbersMixin, ClinicScopedMixin, SpanishHelpMixin, TranslationAdmin):
     clinic_lookup = "pk"
     list_display = ["name", "city", phone_column(), "confirms_online_bookings", "is_active", "display_order"]
     list_editable = ["display_order"]
@@ -248,14 +264,14 @@ class ClinicAdmin(PhoneNumbersMixin, ClinicScopedMixin, admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["abbreviation", "name", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["abbreviation", "name"]
 
 
 @admin.register(Specialist)
-class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, admin.ModelAdmin):
+class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, SpanishHelpMixin, TranslationAdmin):
     clinic_lookup = "clinics"
     list_display = ["name", "credentials_display", "title", "accepts_new_patients", "is_active"]
     list_filter = [
@@ -282,7 +298,7 @@ class SpecialistAdmin(KeepOtherClinicsMixin, ClinicScopedMixin, admin.ModelAdmin
         return super().get_queryset(request).prefetch_related("credentials")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
         if not request.user.is_superuser and "clinics" in form.base_fields:
             # Otherwise a manager could add someone they would never see again.
             form.base_fields["clinics"].required = True

@@ -228,6 +228,107 @@ TEAM = [
 ]
 
 
+# The Spanish of the texts above (clinics.translation), by their English: filled in where the
+# Spanish is still empty, never over what staff wrote. Names, addresses and abbreviations stay as they are.
+SPANISH = {
+    # Closures
+    "New Year’s Day": "Año Nuevo",
+    "Memorial Day": "Día de los Caídos (Memorial Day)",
+    "Independence Day": "Día de la Independencia",
+    "Labor Day": "Día del Trabajo (Labor Day)",
+    "Thanksgiving Day": "Día de Acción de Gracias",
+    "Christmas Eve": "Nochebuena",
+    "Christmas Day": "Navidad",
+    # Credentials
+    "Licensed physical therapist": "Fisioterapeuta con licencia",
+    "Doctor of Physical Therapy": "Doctorado en Fisioterapia",
+    "Board-certified clinical specialist in orthopaedic physical therapy": "Especialista clínico certificado "
+    "en fisioterapia ortopédica",
+    "Board-certified clinical specialist in sports physical therapy": "Especialista clínico certificado en "
+    "fisioterapia deportiva",
+    "Certified athletic trainer": "Entrenador atlético certificado",
+    "Certified strength and conditioning specialist": "Especialista certificado en fuerza y acondicionamiento",
+    "Licensed physical therapist assistant": "Asistente de fisioterapeuta con licencia",
+    # Directions
+    "Free parking in front of the building. The entrance is level with the sidewalk.": "Estacionamiento "
+    "gratis frente al edificio. La entrada está al nivel de la banqueta, sin escalones.",
+    "Suite 3 is on the ground floor, next to the pharmacy. Parking behind the building.": "El local 3 está en "
+    "la planta baja, junto a la farmacia. Hay estacionamiento detrás del edificio.",
+    "Use the side entrance by the accessible parking spaces.": "Use la entrada lateral, junto a los lugares "
+    "de estacionamiento para personas con discapacidad.",
+    "Street parking on Michigan Avenue and a free lot on Kalamazoo Street.": "Puede estacionarse en la calle "
+    "Michigan Avenue, y hay un estacionamiento gratis en Kalamazoo Street.",
+    "Across from the library. Ring the bell at the front door if it is locked before 8 a.m.": "Enfrente de la "
+    "biblioteca. Si la puerta principal está cerrada antes de las 8 a. m., toque el timbre.",
+}
+
+TEAM_ES = {
+    "marcus-reed": {
+        "title": "Fisioterapeuta y director clínico",
+        "treats": "Dolor de espalda baja, lesiones deportivas, volver a correr, problemas de hombro y rodilla",
+        "bio": (
+            "Marcus tiene certificación de especialista en fisioterapia deportiva y en fisioterapia ortopédica, "
+            "algo que tienen pocos fisioterapeutas en Michigan. Trabajó ocho años con atletas de preparatoria y "
+            "universidad antes de fundar Armor PT. Su manera de trabajar es sencilla: ver lo que su cuerpo puede "
+            "hacer hoy y avanzar desde ahí, con ejercicios que caben en un día normal.\n\n"
+            "Fuera de la clínica entrena a un equipo de fútbol infantil y casi todas las mañanas sale a correr "
+            "por los senderos de Kalamazoo."
+        ),
+    },
+    "dana-whitfield": {
+        "title": "Fisioterapeuta",
+        "treats": "Dolor de espalda y de cuello, problemas de postura, recuperación después de una cirugía de columna",
+        "bio": (
+            "Dana ayuda a personas con dolor de espalda o de cuello que ha durado más de lo que esperaban. En la "
+            "primera cita escucha con calma y revisa cómo se mueve usted, y usted sale con dos o tres ejercicios, "
+            "no con una lista larga. Muchos de sus pacientes pasan el día sentados frente a un escritorio; ella "
+            "sabe encontrar cambios pequeños que suman mucho.\n\n"
+            "Dana creció en Paw Paw y todavía vive cerca con su familia."
+        ),
+    },
+    "luis-moreno": {
+        "title": "Fisioterapeuta",
+        "treats": "Dolor de rodilla y de cadera, recuperación del ligamento cruzado anterior (LCA), fuerza para "
+        "adultos mayores",
+        "bio": (
+            "Luis cree que la fuerza es la mejor medicina para casi todas las articulaciones. Ya sea que quiera "
+            "volver al básquetbol después de una operación de rodilla o subir escaleras sin agarrarse del "
+            "barandal, él arma un plan que avanza con usted y le explica cada paso.\n\n"
+            "Luis habla inglés y español."
+        ),
+    },
+    "grace-kowalski": {
+        "title": "Fisioterapeuta",
+        "treats": "Problemas de equilibrio, prevención de caídas, artritis, recuperación después de un reemplazo "
+        "de articulación",
+        "bio": (
+            "Grace trabaja sobre todo con personas que quieren mantenerse firmes e independientes. Revisa el "
+            "equilibrio tal como se usa en la vida diaria, al subir y bajar del auto o al voltear a mirar hacia "
+            "atrás, y convierte lo que encuentra en rutinas cortas que usted puede hacer en casa."
+        ),
+    },
+    "ben-okafor": {
+        "title": "Fisioterapeuta deportivo",
+        "treats": "Lesiones deportivas, problemas de hombro, atletas que lanzan, recuperación de una conmoción "
+        "cerebral",
+        "bio": (
+            "Ben tiene certificación de especialista en fisioterapia deportiva y trabaja con atletas de todos los "
+            "niveles, desde golfistas de fin de semana hasta lanzadores universitarios. Se enfoca en que usted "
+            "vuelva a su deporte de forma segura y en que no regrese con la misma lesión."
+        ),
+    },
+    "hannah-lee": {
+        "title": "Asistente de fisioterapeuta",
+        "treats": "Programas de ejercicio, entrenamiento de la postura, citas de seguimiento",
+        "bio": (
+            "Hannah acompaña a los pacientes en sus programas de ejercicio una vez que tienen un plan. Se le "
+            "conoce por explicar los ejercicios con claridad y por notar cuándo hay que hacer uno más fácil o "
+            "más difícil."
+        ),
+    },
+}
+
+
 def load(today):
     closures = [h for year in (today.year, today.year + 1) for h in holidays(year) if h[0] >= today]
     clinics = {spec["slug"]: _load_clinic(spec, closures) for spec in CLINICS}
@@ -239,6 +340,7 @@ def load(today):
     }
     for order, spec in enumerate(TEAM):
         _load_specialist(spec, order, clinics, credentials)
+    _add_missing_spanish()
     return clinics
 
 
@@ -271,3 +373,20 @@ def _load_specialist(spec, order, clinics, credentials):
         specialist.credentials.set([credentials[c] for c in spec["credentials"]])
         specialist.clinics.set([clinics[c] for c in spec["clinics"]])
     return specialist
+
+
+def _add_missing_spanish():
+    fields = {Clinic: ["directions"], ClinicClosure: ["reason"], Credential: ["name"]}
+    for model, names in fields.items():
+        for row in model.objects.all():
+            _fill_empty(row, {name: SPANISH.get(getattr(row, f"{name}_en")) for name in names})
+    for specialist in Specialist.objects.filter(slug__in=TEAM_ES):
+        _fill_empty(specialist, TEAM_ES[specialist.slug])
+
+
+def _fill_empty(row, texts):
+    changed = [f"{name}_es" for name, text in texts.items() if text and not getattr(row, f"{name}_es")]
+    for field in changed:
+        setattr(row, field, texts[field.removesuffix("_es")])
+    if changed:
+        row.save(update_fields=changed)

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, F, Q, Window
+from django.utils.translation import gettext_lazy as _
 
 FINDER_ABOVE = 8  # more active clinics than this: the finder replaces the full list
 PAGE_SIZE = 10
@@ -62,18 +63,22 @@ class Results:
 
 # --- the search form ------------------------------------------------------------------------
 
-LOCATION_UNREADABLE = "We could not read your location. Type your town or ZIP code instead."
-NOT_A_PLACE = "Type a town, such as Portage, or a five-digit ZIP code, such as 49002."
+LOCATION_UNREADABLE = _("We could not read your location. Type your town or ZIP code instead.")
+NOT_A_PLACE = _("Type a town, such as Portage, or a five-digit ZIP code, such as 49002.")
 
 
 class FinderForm(forms.Form):
     """GET parameters q (town or ZIP), lat and lng (from "Use my location"), page."""
 
     q = forms.CharField(
-        label="Town or ZIP code",
+        label=_("Town or ZIP code"),
         required=False,
         max_length=60,
-        error_messages={"max_length": "That is longer than any town name. " + NOT_A_PLACE},
+        error_messages={
+            "max_length": _(
+                "That is longer than any town name. Type a town, such as Portage, or a five-digit ZIP code, such as 49002."
+            )
+        },
     )
     lat = forms.CharField(required=False, widget=forms.HiddenInput)
     lng = forms.CharField(required=False, widget=forms.HiddenInput)

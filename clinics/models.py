@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from armorpt import images
@@ -114,7 +115,7 @@ class Clinic(models.Model):
 
     @property
     def photo_description(self):
-        return self.photo_alt or f"The front of {self.name}"
+        return self.photo_alt or _("The front of %(clinic)s") % {"clinic": self.name}
 
     @property
     def drawing_name(self):

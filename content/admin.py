@@ -5,8 +5,10 @@ from django.forms import Textarea
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
 from armorpt.forms import LOCAL_DATETIME_FIELDS
+from clinics.admin import SpanishHelpMixin
 from content.models import Exercise, Guide
 
 
@@ -45,7 +47,7 @@ class PicturePreviewMixin:
         return format_html('<img src="{}" alt="" width="280">', url)
 
 
-class ExerciseInline(PicturePreviewMixin, admin.StackedInline):
+class ExerciseInline(PicturePreviewMixin, SpanishHelpMixin, TranslationStackedInline):
     model = Exercise
     extra = 0
     fields = ["category", "name", "purpose", "steps", "dosage", "caution", "order", *PICTURE_FIELDS]
@@ -53,7 +55,7 @@ class ExerciseInline(PicturePreviewMixin, admin.StackedInline):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["title", "is_published", "published_at", "is_featured", "exercise_count", "updated_at", "preview"]
     list_filter = [LiveFilter, "is_published", "is_featured", "exercises__category", "reviewed_by"]
     search_fields = ["title", "summary", "body", "exercises__name"]
@@ -87,7 +89,7 @@ class GuideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(PicturePreviewMixin, admin.ModelAdmin):
+class ExerciseAdmin(PicturePreviewMixin, SpanishHelpMixin, TranslationAdmin):
     list_display = ["name", "category", "guide", "dosage", "order"]
     list_filter = ["category", "guide"]
     search_fields = ["name", "purpose", "steps", "caution", "guide__title"]

@@ -14,7 +14,8 @@ from django.db import transaction
 
 from armorpt.pagecache import forget_local_version
 
-VERSION_KEY = "content:version"
+# ":2": the rows cached now carry their Spanish columns; a deploy never reads rows cached before.
+VERSION_KEY = "content:version:2"
 TIMEOUT = 6 * 60 * 60
 _MISSING = object()
 

@@ -339,11 +339,220 @@ PICTURES = {
 }
 
 
+# The Spanish version of the back-pain guide (content.translation): per English exercise name, its
+# (name, purpose, steps, dosage, caution, picture described in words). The desk guide has none on
+# purpose: its Spanish page shows the English text with the note that says so.
+SPANISH = {
+    "back-pain-exercises": {
+        "title": "Ejercicios para el dolor de espalda que puede hacer en casa",
+        "summary": "Ejercicios suaves para el dolor de espalda baja, en tres grupos: fuerza, postura y "
+        "estiramiento. Pasos claros, cuántos hacer y cuándo parar.",
+        "body": """\
+La mayoría de los dolores de espalda baja mejoran en unas pocas semanas. Moverse con suavidad
+suele ayudar más que quedarse en cama. Estos son los ejercicios que nuestros fisioterapeutas
+enseñan con más frecuencia.
+
+## Cómo usar esta guía
+
+* Empiece con uno o dos ejercicios de cada grupo. No tiene que hacerlos todos.
+* Muévase despacio y siga respirando. No aguante la respiración.
+* Es normal sentir que el músculo se estira o trabaja. Un dolor agudo o punzante no lo es.
+* Haga los ejercicios una o dos veces al día, casi todos los días de la semana.
+* Haga más solo cuando un ejercicio le resulte fácil.
+
+## Tres tipos de ejercicio
+
+Los ejercicios de **fuerza muscular** fortalecen los músculos del abdomen, la espalda y la cadera.
+Unos músculos fuertes mantienen firme la columna y le ayudan con el equilibrio.
+
+Los ejercicios para **mejorar la postura** ayudan a que su cuerpo quede bien alineado cuando está
+sentado o de pie. Una buena alineación quita presión a la espalda baja.
+
+Los ejercicios de **amplitud de movimiento** son estiramientos. Algunos los hace usted solo
+(*activos*). Otros usan una toalla, una pared o a otra persona (*asistidos*). En otros, usted se
+relaja mientras otra cosa, como la gravedad, mueve su cuerpo (*pasivos*).
+
+Necesitará una colchoneta o un piso con alfombra, una silla firme, una toalla pequeña y una pared.
+""",
+        "exercises": {
+            "Pelvic tilt": (
+                "Inclinación de la pelvis",
+                "Activa los músculos profundos del abdomen que sostienen la espalda baja.",
+                """Acuéstese boca arriba con las rodillas dobladas y los pies apoyados en el piso.
+Apriete los músculos del abdomen, como si se preparara para toser.
+Presione suavemente la parte baja de la espalda contra el piso. La cadera se inclinará un poco hacia arriba.
+Mantenga la posición y luego relájese.""",
+                "Mantenga 5 segundos. Repita 10 veces.",
+                "Haga un movimiento pequeño. Los glúteos se quedan en el piso. Pare si siente un dolor agudo.",
+                "Acostado boca arriba con las rodillas dobladas, los pies apoyados y las manos sobre el abdomen: "
+                "la espalda baja, al principio un poco arqueada, se apoya plana en el piso mientras la cadera "
+                "se inclina un poco hacia arriba.",
+            ),
+            "Bridge": (
+                "Puente",
+                "Fortalece los glúteos y la parte de atrás de los muslos, que comparten el trabajo de la espalda baja.",
+                """Acuéstese boca arriba con las rodillas dobladas y los pies apoyados, separados al ancho de la cadera.
+Apriete el abdomen y los glúteos.
+Levante la cadera hasta que su cuerpo forme una línea recta de los hombros a las rodillas.
+Mantenga la posición y luego baje despacio.""",
+                "2 series de 10. Mantenga cada subida 3 segundos.",
+                "No arquee la espalda arriba. Si se le acalambra la parte de atrás de los muslos, acerque los "
+                "pies a la cadera.",
+                "Acostado boca arriba con las rodillas dobladas, los pies apoyados y los brazos en el piso: la "
+                "cadera sube hasta que hombros, cadera y rodillas forman una sola línea recta.",
+            ),
+            "Bird dog": (
+                "Brazo y pierna contrarios en cuatro apoyos",
+                "Enseña a la espalda y al abdomen a mantener firme la columna mientras mueve los brazos y las piernas.",
+                """Póngase en cuatro apoyos: las manos debajo de los hombros y las rodillas debajo de la cadera.
+Apriete el abdomen para que la espalda quede plana, como una mesa.
+Estire despacio un brazo hacia adelante y la pierna contraria hacia atrás, a la altura de su cuerpo.
+Mantenga la posición, vuelva a los cuatro apoyos y cambie de lado.""",
+                "Mantenga 5 segundos. 8 veces de cada lado.",
+                "No deje que la espalda se hunda o se tuerza. Si le cuesta mantener el equilibrio, levante "
+                "solo una pierna al principio. Ponga una toalla doblada debajo de las rodillas si le duele "
+                "arrodillarse.",
+                "En cuatro apoyos con la espalda plana: un brazo se estira recto hacia adelante y la pierna "
+                "contraria recta hacia atrás, las dos a la altura del cuerpo.",
+            ),
+            "Side-lying leg lift": (
+                "Elevación de pierna de lado",
+                "Fortalece los músculos del costado de la cadera, que mantienen la pelvis nivelada al caminar.",
+                """Acuéstese de lado. Doble la rodilla de abajo para tener equilibrio.
+Mantenga la pierna de arriba estirada, en línea con su cuerpo, con los dedos del pie hacia adelante.
+Levante la pierna de arriba unos 30 centímetros (un pie) y bájela despacio.
+Voltéese y repita con la otra pierna.""",
+                "2 series de 10 de cada lado.",
+                "No se eche hacia atrás al levantar la pierna. Pare si siente un pellizco en la parte de "
+                "adelante de la cadera.",
+                "Acostado de lado, con la cabeza sobre el brazo de abajo y la rodilla de abajo doblada: la "
+                "pierna de arriba, estirada, sube unos 30 centímetros.",
+            ),
+            "Chin tuck": (
+                "Meter la barbilla",
+                "Lleva la cabeza hacia atrás, encima de los hombros, y así alivia la tensión del cuello y de "
+                "la parte alta de la espalda.",
+                """Siéntese o párese derecho y mire al frente.
+Lleve la barbilla suavemente hacia atrás, en línea recta, como si hiciera papada.
+Mantenga la mirada al frente: no incline la cabeza hacia arriba ni hacia abajo.
+Mantenga la posición y luego relájese.""",
+                "Mantenga 5 segundos. Repita 10 veces, unas cuantas veces al día.",
+                "Es normal sentir un estiramiento suave en la base del cráneo. Pare si se marea o siente "
+                "hormigueo en los brazos.",
+                "La cabeza y los hombros vistos de lado: la cabeza se desliza recta hacia atrás, con la "
+                "barbilla metida y la mirada al frente, hasta que la oreja queda encima del hombro.",
+            ),
+            "Shoulder blade squeeze": (
+                "Juntar los omóplatos",
+                "Fortalece los músculos que llevan los hombros hacia atrás, para que se encorve menos al estar sentado.",
+                """Siéntese derecho con los brazos relajados a los lados.
+Junte los omóplatos y bájelos un poco, como si quisiera meterlos en los bolsillos de atrás del pantalón.
+Mantenga la posición y luego relájese.""",
+                "Mantenga 5 segundos. Repita 10 veces.",
+                "No suba los hombros hacia las orejas ni arquee la espalda baja.",
+                "Sentado derecho, visto de espaldas: los dos omóplatos se acercan a la columna y bajan un poco.",
+            ),
+            "Wall stand": (
+                "De pie contra la pared",
+                "Le enseña a su cuerpo cómo se siente una postura bien alineada.",
+                """Párese de espaldas a una pared, con los talones a unos 10 centímetros (4 pulgadas) de ella.
+Toque la pared con los glúteos, los omóplatos y, si puede, la parte de atrás de la cabeza.
+Apriete suavemente el abdomen. El espacio detrás de la espalda baja debe ser más o menos del grosor de su mano.
+Respire con normalidad y mantenga la posición.
+Sepárese de la pared y trate de mantener la misma postura al caminar.""",
+                "Mantenga 30 segundos. Repita 3 veces. Hágalo unas cuantas veces al día.",
+                "No fuerce la cabeza contra la pared si eso le hace levantar la barbilla.",
+                "De pie de espaldas a una pared, con los talones a unos centímetros de ella: la parte de atrás "
+                "de la cabeza, los omóplatos y los glúteos tocan la pared.",
+            ),
+            "Sitting with a towel roll": (
+                "Sentarse con una toalla enrollada",
+                "Sostiene la curva natural de la espalda baja cuando pasa mucho tiempo sentado.",
+                """Enrolle una toalla de mano pequeña en forma de tubo.
+Siéntese en una silla con los pies apoyados y las rodillas a la altura de la cadera.
+Ponga el rollo detrás de la parte baja de la espalda, más o menos a la altura del cinturón.
+Recárguese en él y deje que le sostenga.""",
+                "Siempre que vaya a estar sentado más de 15 minutos. Levántese y muévase cada 30 a 45 minutos.",
+                "El rollo debe sentirse como un apoyo, no como un empujón. Si el dolor aumenta, use un rollo "
+                "más pequeño o ninguno.",
+                "Sentado al fondo de una silla, con los pies apoyados y las rodillas a la altura de la cadera, "
+                "con una toalla enrollada entre el respaldo y la parte baja de la espalda.",
+            ),
+            "Knee-to-chest stretch": (
+                "Rodilla al pecho",
+                "Un estiramiento activo para la espalda baja y los glúteos.",
+                """Acuéstese boca arriba con las rodillas dobladas y los pies apoyados.
+Tome una rodilla con las dos manos y llévela suavemente hacia el pecho.
+Deje el otro pie en el piso. Mantenga la posición y luego baje la pierna.
+Cambie de pierna.""",
+                "Mantenga de 20 a 30 segundos. 3 veces de cada lado.",
+                "Jale con suavidad. Si le duele la rodilla, sujete la pierna por detrás del muslo. Pare si el "
+                "dolor le baja por la pierna.",
+                "Acostado boca arriba con las rodillas dobladas: las dos manos toman una rodilla y la llevan "
+                "hacia el pecho; el otro pie se queda apoyado en el piso.",
+            ),
+            "Cat and cow": (
+                "Gato y vaca",
+                "Un ejercicio activo que mueve cada parte de la columna, una tras otra.",
+                """Póngase en cuatro apoyos: las manos debajo de los hombros y las rodillas debajo de la cadera.
+Redondee despacio la espalda hacia el techo y deje caer la cabeza, como un gato.
+Luego deje que el abdomen baje despacio hacia el piso y levante la cabeza.
+Pase de una posición a la otra con suavidad.""",
+                "10 vueltas lentas.",
+                "Muévase solo hasta donde se sienta cómodo. Está bien hacer movimientos pequeños.",
+                "En cuatro apoyos: el abdomen baja hacia el piso con la cabeza arriba, y luego la espalda se "
+                "redondea hacia el techo con la cabeza abajo.",
+            ),
+            "Lower trunk rotation": (
+                "Rodillas de lado a lado",
+                "Un estiramiento activo que alivia la rigidez de la espalda baja y de la cadera.",
+                """Acuéstese boca arriba con las rodillas dobladas y juntas, y los pies apoyados.
+Mantenga los dos hombros en el piso.
+Deje caer las rodillas despacio hacia un lado, hasta donde se sienta cómodo. Mantenga la posición.
+Vuelva al centro y déjelas caer hacia el otro lado.""",
+                "Mantenga 5 segundos. 10 veces hacia cada lado.",
+                "Llegue solo hasta donde se sienta cómodo. Los hombros se quedan abajo.",
+                "Visto desde arriba, acostado boca arriba con los brazos abiertos y las rodillas dobladas y "
+                "juntas: las rodillas caen hacia un lado mientras los dos hombros se quedan en el piso.",
+            ),
+            "Hamstring stretch with a towel": (
+                "Estiramiento de la parte de atrás del muslo con una toalla",
+                "Un estiramiento asistido: la toalla le ayuda a estirar la parte de atrás del muslo, que jala "
+                "de la espalda baja cuando está tensa.",
+                """Acuéstese boca arriba con las dos rodillas dobladas.
+Pase una toalla alrededor de un pie y sujete las dos puntas.
+Estire esa pierna hacia el techo, con ayuda de la toalla, hasta sentir el estiramiento detrás del muslo.
+Mantenga la posición, baje la pierna y cambie de lado.""",
+                "Mantenga 30 segundos. 3 veces con cada pierna.",
+                "Debe sentir un estiramiento, no dolor. Mantenga la otra rodilla doblada. Pare si siente "
+                "hormigueo en la pierna o en el pie.",
+                "Acostado boca arriba, con una rodilla doblada y el pie apoyado: una toalla rodea el otro pie "
+                "y, con su ayuda, esa pierna se estira hacia el techo.",
+            ),
+            "Child’s pose": (
+                "Postura del niño",
+                "Un estiramiento pasivo: usted se relaja y deja que la gravedad estire su espalda.",
+                """Arrodíllese en el piso con las rodillas un poco separadas.
+Siéntese hacia atrás, sobre los talones.
+Estire los brazos hacia adelante en el piso y apoye la frente.
+Deje que su cuerpo se relaje y respire despacio.""",
+                "Mantenga de 20 a 30 segundos. Repita 3 veces.",
+                "No haga este ejercicio si le duelen las rodillas al doblarlas. Es más fácil con una almohada "
+                "entre los talones y los glúteos.",
+                "Desde cuatro apoyos, sentándose hacia atrás sobre los talones: los brazos se estiran hacia "
+                "adelante por el piso y la frente descansa abajo.",
+            ),
+        },
+    },
+}
+
+
 def load():
     now = timezone.now()
     for spec in GUIDES:
         _load_guide(spec, now)
     _add_missing_pictures()
+    _add_missing_spanish()
 
 
 def _load_guide(spec, now):
@@ -378,3 +587,29 @@ def _add_missing_pictures():
     for exercise in bare:
         exercise.drawing, exercise.image_alt = PICTURES[exercise.name]
         exercise.save(update_fields=["drawing", "image_alt"])
+
+
+GUIDE_TEXT = ("title", "summary", "body")
+EXERCISE_TEXT = ("name", "purpose", "steps", "dosage", "caution", "image_alt")
+
+
+def _add_missing_spanish():
+    """The sample guides' Spanish, where a Spanish text is still empty: never over what staff wrote."""
+    for guide in Guide.objects.filter(slug__in=SPANISH).prefetch_related("exercises"):
+        spec = SPANISH[guide.slug]
+        changed = _fill_empty(guide, dict(zip(GUIDE_TEXT, (spec[name] for name in GUIDE_TEXT), strict=True)))
+        if changed:
+            guide.save(update_fields=changed)
+        for exercise in guide.exercises.all():
+            texts = spec["exercises"].get(exercise.name_en)
+            if texts and (changed := _fill_empty(exercise, dict(zip(EXERCISE_TEXT, texts, strict=True)))):
+                exercise.save(update_fields=changed)
+
+
+def _fill_empty(obj, texts):
+    changed = []
+    for name, text in texts.items():
+        if not getattr(obj, f"{name}_es"):
+            setattr(obj, f"{name}_es", text)
+            changed.append(f"{name}_es")
+    return changed

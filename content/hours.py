@@ -1,7 +1,14 @@
-"""A clinic's week as a patient reads it: in the clinic's own time zone, with closures."""
+"""A clinic's week as a patient reads it: in the clinic's own time zone, with closures.
+
+Day names are in the page's language ("Monday" / "Lunes"); the hours themselves are written by
+templates/content/_hours_span.html ("8:00 AM to 6:00 PM" / "de 8:00 a 18:00").
+"""
 
 import datetime
 from dataclasses import dataclass
+
+from django.utils import dateformat
+from django.utils.text import capfirst
 
 from clinics.models import Weekday
 
@@ -11,7 +18,7 @@ UPCOMING_CLOSURES_SHOWN = 6
 @dataclass(frozen=True)
 class Day:
     weekday: int
-    name: str
+    name: str  # "Monday" / "Lunes": a heading in a list of days, so capitalised in every language
     date: datetime.date  # the next time this weekday comes round, today included
     hours: object  # OpeningHours, or None when the clinic is closed that weekday
     closure: object  # ClinicClosure on `date`, or None
@@ -39,8 +46,13 @@ def week(clinic, now):
     days = []
     for weekday in Weekday:
         date = today + datetime.timedelta(days=(weekday - today.weekday()) % 7)
-        days.append(Day(weekday, weekday.label, date, hours.get(weekday), closures.get(date), is_today=date == today))
+        days.append(Day(weekday, day_name(date), date, hours.get(weekday), closures.get(date), is_today=date == today))
     return days
+
+
+def day_name(date):
+    """The weekday's name in the active language, from Django's own catalogs."""
+    return capfirst(dateformat.format(date, "l"))
 
 
 def today(clinic, now):

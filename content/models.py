@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from armorpt import images
 from clinics.models import Specialist
@@ -101,9 +102,9 @@ class Guide(models.Model):
 class Exercise(models.Model):
     class Category(models.TextChoices):
         # The values double as the anchors of the guide page's sections (#posture).
-        MUSCLE_PERFORMANCE = "muscle-performance", "Muscle performance"
-        POSTURE = "posture", "Posture improvement"
-        RANGE_OF_MOTION = "range-of-motion", "Range of motion"
+        MUSCLE_PERFORMANCE = "muscle-performance", _("Muscle performance")
+        POSTURE = "posture", _("Posture improvement")
+        RANGE_OF_MOTION = "range-of-motion", _("Range of motion")
 
     class Drawing(models.TextChoices):
         # Drawn for this site: static/img/exercises/<value>.svg, one style for all.
@@ -181,10 +182,12 @@ class Exercise(models.Model):
         return result
 
     def clean(self):
-        if (self.drawing or self.image or self.video) and not self.image_alt.strip():
+        # The English words are needed (content.translation); the Spanish page shows them while its own are empty.
+        if (self.drawing or self.image or self.video) and not (self.image_alt_en or "").strip():
             raise ValidationError(
                 {
-                    "image_alt": "Describe the picture in words, for people who cannot see it (screen readers read it out)."
+                    "image_alt_en": "Describe the picture in words, for people who cannot see it "
+                    "(screen readers read it out)."
                 }
             )
 
@@ -199,9 +202,12 @@ class Exercise(models.Model):
 
 
 CATEGORY_DESCRIPTIONS = {
-    Exercise.Category.MUSCLE_PERFORMANCE: "Strength for balance and stability. Strong belly, back and hip muscles "
-    "hold your spine steady.",
-    Exercise.Category.POSTURE: "Alignment that takes pressure off your lower back when you sit, stand and move.",
-    Exercise.Category.RANGE_OF_MOTION: "Stretches that help stiff joints and tight muscles move freely: active "
-    "(you move), assisted (a towel, wall or person helps) or passive (you relax and let something else do the work).",
+    Exercise.Category.MUSCLE_PERFORMANCE: _(
+        "Strength for balance and stability. Strong belly, back and hip muscles hold your spine steady."
+    ),
+    Exercise.Category.POSTURE: _("Alignment that takes pressure off your lower back when you sit, stand and move."),
+    Exercise.Category.RANGE_OF_MOTION: _(
+        "Stretches that help stiff joints and tight muscles move freely: active (you move), assisted (a towel, "
+        "wall or person helps) or passive (you relax and let something else do the work)."
+    ),
 }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from armorpt.markdown import render_markdown
 from clinics import finder
@@ -60,7 +61,8 @@ def guide_page(slug):
             "has_drawings": any(e.drawing and not e.image for e in exercises),
         }
 
-    return cached(f"guide:{slug}", build)
+    # Per language: the introduction is rendered from the text of the page's language (content.translation).
+    return cached(f"guide:{slug}:{get_language()}", build)
 
 
 def _closures():

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from armorpt.i18n import in_language
 from clinics.models import Clinic, Specialist
 from content.cache import content_version
 from content.models import Guide
@@ -41,14 +42,31 @@ class SiteUrlSitemap(Sitemap):
     def get_domain(self, site=None):
         return urlsplit(settings.SITE_URL).netloc
 
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each page once per language, each naming all its versions (hreflang), English as the default.
+
+        Not Django's `i18n = True`, which lists every item once per language before paginating
+        (the whole table read for each part); here a part reads its page of items once.
+        """
+        urls = []
+        for url in super().get_urls(page=page, site=site, protocol=protocol):
+            origin = f"{self.get_protocol()}://{self.get_domain()}"
+            path = url["location"].removeprefix(origin)
+            versions = [
+                {"location": origin + in_language(path, code), "lang_code": code} for code, _ in settings.LANGUAGES
+            ]
+            versions.append({"location": origin + in_language(path, settings.LANGUAGE_CODE), "lang_code": "x-default"})
+            for version in versions[:-1]:
+                urls.append({**url, "location": version["location"], "alternates": versions})
+        return urls
+
 
 class PagesSitemap(SiteUrlSitemap):
     def items(self):
         return ["home", "guide_list", "team", "location_list", "insurance", "questions", "selfcheck:check", "book"]
 
     def location(self, item):
-        # The booking start page belongs to the appointments app; its URL is fixed by the design.
-        return "/book/" if item == "book" else reverse(item)
+        return reverse("booking:start" if item == "book" else item)
 
 
 class GuideSitemap(SiteUrlSitemap):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from armorpt.pagecache import cache_public_page
-from content import sitemaps, views
+from content import views
 from content.cache import content_version
 
 # Whole pages for a minute: saving content changes the version (so the page) at once; the
@@ -16,7 +16,4 @@ urlpatterns = [
     path("team/<slug:slug>/", page(views.team_member), name="team_member"),
     path("locations/", page(views.location_list), name="location_list"),
     path("locations/<slug:slug>/", page(views.location_detail), name="location_detail"),
-    path("sitemap.xml", sitemaps.index, name="sitemap"),
-    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from clinics import finder
@@ -78,17 +79,17 @@ class TeamFilterForm(forms.Form):
     A clinic's own link (?clinic=slug) works either way.
     """
 
-    clinic = forms.ChoiceField(required=False, label="Clinic")
-    near = forms.CharField(required=False, max_length=60, label="Near (town or ZIP code)")
-    credential = forms.ChoiceField(required=False, label="Credential")
+    clinic = forms.ChoiceField(required=False, label=_("Clinic"))
+    near = forms.CharField(required=False, max_length=60, label=_("Near (town or ZIP code)"))
+    credential = forms.ChoiceField(required=False, label=_("Credential"))
     page = forms.IntegerField(required=False, min_value=1, max_value=1000)  # bounds the cache keys too
 
     def __init__(self, data, *, clinics, credentials):
         super().__init__(data, auto_id="team-filter-%s")
         self.many_clinics = len(clinics) > finder.FINDER_ABOVE
-        self.fields["clinic"].choices = [("", "All clinics"), *clinics]
+        self.fields["clinic"].choices = [("", _("All clinics")), *clinics]
         self.fields["credential"].choices = [
-            ("", "Any credential"),
+            ("", _("Any credential")),
             *((c.abbreviation, f"{c.abbreviation}: {c.name}") for c in credentials),
         ]
         for name in ("clinic", "credential"):

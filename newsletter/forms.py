@@ -1,33 +1,34 @@
 from django import forms
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
 
 from armorpt.forms import BotTrapMixin, DescribedErrorsMixin, OneLineEmailInput, OneLineTextInput, single_line
 from newsletter.models import Subscriber
 
-NUL_MESSAGE = "Please remove the special characters."
+NUL_MESSAGE = _("Please remove the special characters.")
 
 
 class SignupForm(DescribedErrorsMixin, BotTrapMixin, forms.Form):
     """The footer's form and the newsletter page's: `email`, optional `first_name`, and the bot traps."""
 
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
         error_messages={
-            "required": "Please enter your email address.",
-            "invalid": "Please enter an email address like name@example.com.",
-            "max_length": "An email address has at most %(limit_value)d characters; this one has %(show_value)d.",
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter an email address like name@example.com."),
+            "max_length": _("An email address has at most %(limit_value)d characters; this one has %(show_value)d."),
             "null_characters_not_allowed": NUL_MESSAGE,
         },
         widget=OneLineEmailInput(attrs={"autocomplete": "email"}),
     )
     first_name = forms.CharField(
-        label="First name (optional)",
+        label=_("First name (optional)"),
         required=False,
         max_length=60,
         validators=[single_line],
         error_messages={
-            "max_length": "Please shorten your first name to %(limit_value)d characters (it has %(show_value)d).",
+            "max_length": _("Please shorten your first name to %(limit_value)d characters (it has %(show_value)d)."),
             "null_characters_not_allowed": NUL_MESSAGE,
         },
         widget=OneLineTextInput(attrs={"autocomplete": "given-name"}),

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
+from armorpt.languages import language_field
+
 
 def new_nonce():
     return secrets.token_hex(8)
@@ -47,6 +49,7 @@ class Subscriber(models.Model):
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Part of every confirmation link; replaced once used, so a confirmation link works once.
     confirmation_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    language = language_field()
     created_at = models.DateTimeField("signed up", auto_now_add=True)
     confirmation_sent_at = models.DateTimeField("confirmation email sent", null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -11,6 +11,10 @@ Sending an issue, and why nobody gets it twice:
    twice, mails nobody twice. A worker killed mid-batch leaves rows "being sent"; the sweeper
    marks them failed rather than risk a second copy. A row goes back to "pending" only when the
    message certainly did not leave (the connection failed, or the server said "try later").
+
+Every email to a subscriber is written in the language they signed up in (`Subscriber.language`),
+its links to the pages in that language: the confirmation, the welcome, and an issue's frame and
+unsubscribe link (the issue's own text is as staff wrote it).
 """
 
 import datetime as dt
@@ -26,8 +30,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from armorpt import languages
 from armorpt.emails import new_message_id, queue_email, render_email
 from armorpt.handoff import after_commit, send
 from armorpt.markdown import render_markdown
@@ -73,14 +78,16 @@ def list_headers(url):
 
 
 @transaction.atomic
-def sign_up(*, email, first_name="", source=Subscriber.Source.FOOTER, now=None):
+def sign_up(*, email, first_name="", source=Subscriber.Source.FOOTER, language=None, now=None):
     """Someone asked to subscribe `email`: send a confirmation link, unless one left in the last hour.
 
+    `language` ("en"/"es", default: the page's) is what their emails are written in from now on.
     Confirmed addresses are left alone. The caller must answer the same whatever happened here,
     so that the form tells nobody who is on the list.
     """
     now = now or timezone.now()
-    subscriber = _locked_or_new(email, first_name=first_name, source=source)
+    language = language or languages.current()
+    subscriber = _locked_or_new(email, first_name=first_name, source=source, language=language)
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return subscriber
     if subscriber.confirmation_sent_at and now - subscriber.confirmation_sent_at < CONFIRMATION_INTERVAL:
@@ -88,16 +95,18 @@ def sign_up(*, email, first_name="", source=Subscriber.Source.FOOTER, now=None):
     if first_name:
         subscriber.first_name = first_name
     subscriber.confirmation_sent_at = now
-    subscriber.save(update_fields=["first_name", "confirmation_sent_at"])
-    queue_email(
-        kind="newsletter.confirm",
-        to=subscriber.email,
-        template="emails/newsletter/confirm",
-        # No first name: it was typed by whoever filled the form, who may not own the address.
-        context={"confirm_url": confirm_url(subscriber), "valid_days": tokens.CONFIRM_MAX_AGE.days},
-        about=subscriber,
-        from_email=settings.NEWSLETTER_FROM_EMAIL,
-    )
+    subscriber.language = language
+    subscriber.save(update_fields=["first_name", "confirmation_sent_at", "language"])
+    with translation.override(subscriber.language):
+        queue_email(
+            kind="newsletter.confirm",
+            to=subscriber.email,
+            template="emails/newsletter/confirm",
+            # No first name: it was typed by whoever filled the form, who may not own the address.
+            context={"confirm_url": confirm_url(subscriber), "valid_days": tokens.CONFIRM_MAX_AGE.days},
+            about=subscriber,
+            from_email=settings.NEWSLETTER_FROM_EMAIL,
+        )
     return subscriber
 
 
@@ -141,16 +150,21 @@ def confirm(link, *, now=None):
     subscriber = link.subscriber
     subscriber.set_status(Subscriber.Status.CONFIRMED, now or timezone.now())
     subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at", "confirmation_nonce"])
-    url = unsubscribe_url(subscriber)
-    queue_email(
-        kind="newsletter.welcome",
-        to=subscriber.email,
-        template="emails/newsletter/welcome",
-        context={"subscriber": subscriber, "unsubscribe_url": url, "guides_url": settings.SITE_URL + "/guides/"},
-        about=subscriber,
-        headers=list_headers(url),
-        from_email=settings.NEWSLETTER_FROM_EMAIL,
-    )
+    with translation.override(subscriber.language):
+        url = unsubscribe_url(subscriber)
+        queue_email(
+            kind="newsletter.welcome",
+            to=subscriber.email,
+            template="emails/newsletter/welcome",
+            context={
+                "subscriber": subscriber,
+                "unsubscribe_url": url,
+                "guides_url": settings.SITE_URL + reverse("guide_list"),
+            },
+            about=subscriber,
+            headers=list_headers(url),
+            from_email=settings.NEWSLETTER_FROM_EMAIL,
+        )
     return True
 
 
@@ -175,7 +189,10 @@ def unsubscribe(subscriber, *, now=None):
 
 
 class IssueEmail:
-    """Renders one issue for one reader; built once per batch, used for every message in it."""
+    """Renders one issue for one reader; built once per batch, used for every message in it.
+
+    The frame around the issue (footer, unsubscribe link) is in the reader's language.
+    """
 
     template = "emails/newsletter/issue"
 
@@ -197,8 +214,9 @@ class IssueEmail:
         return render_email(self.template, self.context(unsubscribe))
 
     def message(self, subscriber, connection=None):
-        url = unsubscribe_url(subscriber)
-        subject, text, html = self.render(url)
+        with translation.override(subscriber.language):
+            url = unsubscribe_url(subscriber)
+            subject, text, html = self.render(url)
         email = EmailMultiAlternatives(
             subject=subject,
             body=text,

@@ -3,6 +3,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from armorpt import languages
 from armorpt.ratelimits import limited
 from newsletter import services, tokens
 from newsletter.forms import SignupForm
@@ -20,7 +21,11 @@ def signup(request):
             return _check_your_inbox(request)
         if form.is_valid():
             data = form.cleaned_data
-            services.sign_up(email=data["email"], first_name=data["first_name"], source=data["source"])
+            # Their emails will be in the language of the page they signed up on.
+            language = languages.current()
+            services.sign_up(
+                email=data["email"], first_name=data["first_name"], source=data["source"], language=language
+            )
             return _check_your_inbox(request)
     else:
         form = SignupForm(initial={"source": Subscriber.Source.PAGE})

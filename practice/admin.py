@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.db import models
 from django.forms import Textarea
+from modeltranslation.admin import TranslationAdmin
 
-from clinics.admin import KeepOtherClinicsMixin, clinic_filter
+from clinics.admin import KeepOtherClinicsMixin, SpanishHelpMixin, clinic_filter
 from practice.models import InsurancePlan, PracticeNote, Question, SelfPayPrice
 
 
 @admin.register(InsurancePlan)
-class InsurancePlanAdmin(KeepOtherClinicsMixin, admin.ModelAdmin):
+class InsurancePlanAdmin(KeepOtherClinicsMixin, SpanishHelpMixin, TranslationAdmin):
     """Every plan is listed for every manager (to add their clinic to one); they change only their clinics' links."""
 
     list_display = ["name", "kind", "needs_referral", "clinic_names", "is_active", "display_order"]
@@ -32,13 +33,13 @@ class InsurancePlanAdmin(KeepOtherClinicsMixin, admin.ModelAdmin):
 
 
 @admin.register(SelfPayPrice)
-class SelfPayPriceAdmin(admin.ModelAdmin):
+class SelfPayPriceAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["appointment_type", "price", "notes"]
     list_select_related = ["appointment_type"]
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["question", "topic", "is_published", "display_order"]
     list_editable = ["is_published", "display_order"]
     list_filter = ["topic", "is_published"]
@@ -47,7 +48,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PracticeNote)
-class PracticeNoteAdmin(admin.ModelAdmin):
+class PracticeNoteAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["title", "key", "updated_at"]
     readonly_fields = ["updated_at"]
     formfield_overrides = {models.TextField: {"widget": Textarea(attrs={"rows": 10, "cols": 80})}}

@@ -110,6 +110,90 @@ QUESTIONS = [
 ]
 
 
+# The Spanish of the texts above (practice.translation), by their English: filled in where the
+# Spanish is still empty, never over what staff wrote.
+NOTES_ES = {
+    "An HMO: ask your doctor for a referral first.": "Es un plan HMO: pida primero un referido a su médico.",
+    "Your doctor signs your plan of care; we send it for you.": "Su médico firma su plan de atención; "
+    "nosotros se lo enviamos.",
+    "Call us with your card: rules differ by plan.": "Llámenos con su tarjeta a la mano: las reglas cambian "
+    "según el plan.",
+    "Call us to check your health plan.": "Llámenos y revisamos su plan de salud.",
+    "Bring your claim number.": "Traiga su número de reclamo.",
+    "Bring your claim number and your employer's contact.": "Traiga su número de reclamo y los datos de "
+    "contacto de su empleador.",
+    "Paid at the visit. Ask for a receipt for your insurer or HSA.": "Se paga en la cita. Pida un recibo para "
+    "su aseguradora o su cuenta de ahorros para la salud (HSA).",
+    "Paid at each visit.": "Se paga en cada cita.",
+}
+
+DIRECT_ACCESS_ES = {
+    "title": "Puede venir sin un referido médico",
+    "summary": (
+        "En Michigan puede ver a un fisioterapeuta sin receta médica hasta por 21 días o 10 citas. Algunos "
+        "planes, y Medicare, todavía piden un referido o un plan de atención firmado por su médico."
+    ),
+    "body": (
+        "En Michigan no necesita receta médica para empezar la fisioterapia. Desde el 1 de enero de 2015 "
+        "(Ley Pública 260 de 2014), un fisioterapeuta puede evaluarlo y tratarlo hasta por 21 días o 10 citas, "
+        "lo que ocurra primero. Para seguir después, necesita una receta de su médico o de otro profesional "
+        "de la salud que pueda darla. Nosotros se la podemos pedir.\n\n"
+        "El pago es otro asunto. Algunos planes de seguro, y Medicare, solo pagan si un médico lo refirió o "
+        "firmó su plan de atención. La lista de abajo marca esos planes. Si no está seguro del suyo, llame "
+        "a la clínica: lo revisamos antes de su primera cita.\n\n"
+        "Las leyes cambian, y se ha hablado de quitar el límite de 21 días. Mantenemos esta página al día."
+    ),
+}
+
+QUESTIONS_ES = {
+    "Do you take my insurance?": (
+        "¿Aceptan mi seguro?",
+        "Lo más probable es que sí. La página de cada clínica muestra los planes que acepta, y la página de "
+        "seguros muestra todas las clínicas juntas. Si su plan no aparece, llámenos: lo revisamos antes de su "
+        "cita.",
+    ),
+    "What will I pay?": (
+        "¿Cuánto voy a pagar?",
+        "Con seguro, por lo general paga el copago o el coseguro de su plan en cada cita. Revisamos sus "
+        "beneficios antes de su primera cita y le decimos qué esperar.\n\nSin seguro, la primera cita tiene "
+        "un precio fijo, que aparece en la página de seguros.",
+    ),
+    "Do I need a doctor's referral?": (
+        "¿Necesito un referido de mi médico?",
+        "No para empezar. En Michigan puede ver a un fisioterapeuta sin receta hasta por 21 días o 10 citas. "
+        "Algunos planes, y Medicare, piden un referido o un plan de atención firmado para pagar: nosotros "
+        "nos encargamos de ese papeleo con su médico.",
+    ),
+    "What happens at the first visit?": (
+        "¿Qué pasa en la primera cita?",
+        "Su fisioterapeuta le pregunta por su dolor y por lo que quiere volver a hacer, revisa cómo se mueve y "
+        "le explica lo que encuentra con palabras sencillas. Usted sale con un plan y unos cuantos ejercicios "
+        "para empezar en casa.",
+    ),
+    "How long does it take?": (
+        "¿Cuánto tiempo dura?",
+        "Cuente con una hora para la primera cita, y por favor llegue 10 minutos antes para llenar un "
+        "formulario corto. Las citas de seguimiento duran unos 45 minutos.",
+    ),
+    "What should I wear and bring?": (
+        "¿Qué ropa me pongo y qué debo traer?",
+        "Use ropa con la que pueda moverse, como shorts o pantalones holgados y tenis. Traiga una "
+        "identificación con foto, su tarjeta del seguro, una lista de sus medicinas y cualquier referido o "
+        "resultado de estudios que tenga.",
+    ),
+    "How do I change or cancel my visit?": (
+        "¿Cómo cambio o cancelo mi cita?",
+        "Use el enlace de su correo de confirmación hasta 24 horas antes de su cita. Después, por favor llame "
+        "a su clínica. No se cobra nada, pero si nos avisa a tiempo, otro paciente puede usar ese horario.",
+    ),
+    "Where do I park?": (
+        "¿Dónde me estaciono?",
+        "Todas nuestras clínicas tienen estacionamiento gratis junto al edificio. La página de cada clínica "
+        "dice qué puerta usar y cómo llegar.",
+    ),
+}
+
+
 def load():
     clinics = {clinic.slug: clinic for clinic in Clinic.objects.all()}
     for order, (name, kind, referral, notes, where) in enumerate(PLANS):
@@ -130,3 +214,19 @@ def load():
             Question(topic=topic, question=q, answer=a, display_order=order)
             for order, (topic, q, a) in enumerate(QUESTIONS)
         )
+    _add_missing_spanish()
+
+
+def _add_missing_spanish():
+    for row in [*InsurancePlan.objects.all(), *SelfPayPrice.objects.all()]:
+        if not row.notes_es and row.notes_en in NOTES_ES:
+            row.notes_es = NOTES_ES[row.notes_en]
+            row.save(update_fields=["notes_es"])
+    note = PracticeNote.objects.filter(key=PracticeNote.Key.DIRECT_ACCESS, title_en=DIRECT_ACCESS["title"]).first()
+    if note and not note.body_es:
+        for name, text in DIRECT_ACCESS_ES.items():
+            setattr(note, f"{name}_es", text)
+        note.save(update_fields=[f"{name}_es" for name in DIRECT_ACCESS_ES])
+    for question in Question.objects.filter(question_en__in=QUESTIONS_ES, answer_es__isnull=True):
+        question.question_es, question.answer_es = QUESTIONS_ES[question.question_en]
+        question.save(update_fields=["question_es", "answer_es"])

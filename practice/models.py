@@ -6,6 +6,8 @@ Staff keep all of it in the admin; the pages read it through practice.selectors.
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from appointments.models import AppointmentType
 from clinics.models import Clinic
@@ -18,13 +20,14 @@ class InsurancePlanQuerySet(models.QuerySet):
 
 class InsurancePlan(models.Model):
     class Kind(models.TextChoices):
-        COMMERCIAL = "commercial", "Commercial / employer plan"
+        # Shown to patients on the insurance page: translated (locale/parts/content).
+        COMMERCIAL = "commercial", _("Commercial / employer plan")
         MEDICARE = "medicare", "Medicare"
         MEDICARE_ADVANTAGE = "medicare_advantage", "Medicare Advantage"
         MEDICAID = "medicaid", "Medicaid"
-        AUTO = "auto", "Auto / no-fault"
-        WORKERS_COMP = "workers_comp", "Workers' compensation"
-        OTHER = "other", "Other"
+        AUTO = "auto", _("Auto / no-fault")
+        WORKERS_COMP = "workers_comp", _("Workers' compensation")
+        OTHER = "other", pgettext_lazy("insurance plan kind", "Other")
 
     name = models.CharField(max_length=100, unique=True, help_text="As patients know it, e.g. “Priority Health”.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMMERCIAL)
@@ -76,11 +79,12 @@ class QuestionQuerySet(models.QuerySet):
 
 class Question(models.Model):
     class Topic(models.TextChoices):
-        INSURANCE = "insurance", "Insurance and cost"
-        REFERRAL = "referral", "Referrals"
-        FIRST_VISIT = "first_visit", "Your first visit"
-        CHANGES = "changes", "Changing or cancelling"
-        GETTING_HERE = "getting_here", "Getting here"
+        # The headings of the questions page: translated (locale/parts/content).
+        INSURANCE = "insurance", _("Insurance and cost")
+        REFERRAL = "referral", _("Referrals")
+        FIRST_VISIT = "first_visit", _("Your first visit")
+        CHANGES = "changes", _("Changing or cancelling")
+        GETTING_HERE = "getting_here", _("Getting here")
 
     topic = models.CharField(max_length=20, choices=Topic.choices)
     question = models.CharField(max_length=200)

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from clinics.models import Clinic
 from content.cache import cached
 from practice.models import InsurancePlan, PracticeNote, Question, SelfPayPrice
@@ -34,13 +36,14 @@ def plans_at(clinic):
 
 
 # How a clinic card sums up its plans in a line: which kinds of cover it takes.
+# Kept in English (marked for the catalog); practice_tags.kinds_taken says them in the page's language.
 KIND_WORDS = {
-    InsurancePlan.Kind.COMMERCIAL: "employer and private plans",
-    InsurancePlan.Kind.MEDICARE: "Medicare",
-    InsurancePlan.Kind.MEDICARE_ADVANTAGE: "Medicare Advantage",
-    InsurancePlan.Kind.MEDICAID: "Medicaid",
-    InsurancePlan.Kind.AUTO: "auto no-fault",
-    InsurancePlan.Kind.WORKERS_COMP: "workers' comp",
+    InsurancePlan.Kind.COMMERCIAL: gettext_noop("employer and private plans"),
+    InsurancePlan.Kind.MEDICARE: gettext_noop("Medicare"),
+    InsurancePlan.Kind.MEDICARE_ADVANTAGE: gettext_noop("Medicare Advantage"),
+    InsurancePlan.Kind.MEDICAID: gettext_noop("Medicaid"),
+    InsurancePlan.Kind.AUTO: gettext_noop("auto no-fault"),
+    InsurancePlan.Kind.WORKERS_COMP: gettext_noop("workers' comp"),
 }
 
 
@@ -105,15 +108,17 @@ def direct_access():
 
 
 # How a patient may say they will pay, besides one of their clinic's plans. Stored as the words shown.
-OTHER_PLAN = "Another insurance plan"
-SELF_PAY = "Paying myself"
-NOT_SURE = "Not sure yet"
+# Stored in English whatever the page's language (the front desk reads them); shown translated.
+OTHER_PLAN = gettext_noop("Another insurance plan")
+SELF_PAY = gettext_noop("Paying myself")
+NOT_SURE = gettext_noop("Not sure yet")
 
 
 def payment_choices(clinic):
     """[(value, label)] for booking step 3: the clinic's plans, then another plan, paying, not sure.
 
-    The value is the label itself, so what the visit keeps is what the patient read.
+    The value is the plan's name, or the English of the other choices, so what the visit keeps is
+    what the patient chose, in words the front desk reads; the label is in the page's language.
     """
-    names = [plan.name for plan in plans_at(clinic)]
-    return [(name, name) for name in [*names, OTHER_PLAN, SELF_PAY, NOT_SURE]]
+    names = [(plan.name, plan.name) for plan in plans_at(clinic)]
+    return [*names, *((words, gettext(words)) for words in (OTHER_PLAN, SELF_PAY, NOT_SURE))]

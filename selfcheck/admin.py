@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin
 
+from clinics.admin import SpanishHelpMixin
 from selfcheck import rules
 from selfcheck.models import Wording
 
@@ -20,14 +22,18 @@ class WordingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Numbered as the patient sees them.
+        # Each text has an English (_en) and a Spanish (_es) field (selfcheck.translation).
         for number, name in enumerate(rules.QUESTIONS, 1):
-            self.fields[name].label = f"Question {number}: {self.fields[name].label}"
+            for language in ("en", "es"):
+                field = self.fields[f"{name}_{language}"]
+                field.label = f"Question {number}: {field.label}"
         for name in ("intro", "emergency_text", "doctor_text", "clear_text"):
-            self.fields[name].widget.attrs["rows"] = 6
+            for language in ("en", "es"):
+                self.fields[f"{name}_{language}"].widget.attrs["rows"] = 6
 
 
 @admin.register(Wording)
-class WordingAdmin(admin.ModelAdmin):
+class WordingAdmin(SpanishHelpMixin, TranslationAdmin):
     form = WordingForm
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 90})},

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic
 from selfcheck import rules
@@ -17,9 +18,9 @@ class SelfCheckForm(forms.Form):
         Clinic.objects.active(),
         required=False,
         to_field_name="slug",
-        empty_label="I'm not sure yet",
-        label="Which clinic would you go to? (optional)",
-        help_text="We show its phone number, in case you have questions.",
+        empty_label=_("I'm not sure yet"),
+        label=_("Which clinic would you go to? (optional)"),
+        help_text=_("We show its phone number, in case you have questions."),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
@@ -27,7 +28,7 @@ class SelfCheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in rules.QUESTIONS:
             self.fields[name] = forms.TypedChoiceField(
-                choices=[(YES, "Yes"), (NO, "No")],
+                choices=[(YES, _("Yes")), (NO, _("No"))],
                 coerce=lambda value: value == YES,
                 empty_value=None,
                 required=False,

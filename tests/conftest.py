@@ -6,6 +6,7 @@ import io
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import translation
 
 from tests.content.pages import Page
 from tests.helpers import DEFAULT_NOW, make_world
@@ -37,6 +38,14 @@ def clock(request):
     # In UTC: a ZoneInfo destination would also change the process's local time zone.
     with time_machine.travel(instant.astimezone(dt.UTC), tick=options.get("tick", False)) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _english_to_start():
+    """Each test starts in English. A Spanish page an earlier test asked for leaves Spanish active in
+    the thread, and `Guide(title=...)` writes the field of the active language (content.translation)."""
+    translation.activate("en")
+    yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ A front-desk user sees the rows of their own clinics (clinics.admin.ClinicScoped
 import datetime as dt
 
 from django.contrib import admin, messages
+from modeltranslation.admin import TranslationAdmin
 
 from appointments import services
 from appointments.admin.forms import WorkingHoursFormSet
@@ -25,6 +26,7 @@ from clinics.admin import (
     ClinicAdmin,
     ClinicScopedMixin,
     ScopedInlineMixin,
+    SpanishHelpMixin,
     SpecialistAdmin,
     SpecialistFilter,
     clinic_filter,
@@ -43,7 +45,7 @@ class BookingRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(SpanishHelpMixin, TranslationAdmin):
     list_display = ["name", "duration_minutes", "buffer_after_minutes", "bookable_online", "display_order"]
     list_editable = ["display_order"]
     search_fields = ["name"]

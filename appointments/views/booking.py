@@ -15,6 +15,7 @@ from appointments.forms import BookingForm
 from appointments.models import Appointment, BookingRules
 from appointments.timefmt import format_short, format_when, zone_label
 from appointments.views.common import carry, query_with, reason_asked, specialist_or_404
+from armorpt import languages
 from armorpt.pagecache import cache_public_page
 from armorpt.ratelimits import limited
 from clinics import finder
@@ -175,6 +176,7 @@ def _book(form, clinic, specialist, now, *, screened=False):
         consented_at=now,
         # Only for back pain: the self-check asked about back pain and nothing else.
         self_check_clear=screened and data["reason"] == Appointment.Reason.BACK_PAIN,
+        language=languages.current(),
     )
     try:
         return services.book_appointment(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -74,7 +75,7 @@ def cancel(request, appointment):
         except services.BookingError as exc:
             context["problem"] = exc.message
         else:
-            messages.success(request, "Your appointment is cancelled. We sent you an email to confirm it.")
+            messages.success(request, _("Your appointment is cancelled. We sent you an email to confirm it."))
             return redirect("booking:manage", token=appointment.token)
     return render(request, "appointments/cancel.html", context)
 
@@ -114,7 +115,7 @@ def _confirm_reschedule(request, appointment, value, now, context):
     specialist = specialist_or_404(request.POST.get("specialist") or request.GET.get("specialist"))
     start, problem = availability.check_start(value, clinic=appointment.clinic, specialist=specialist, now=now)
     if problem and start == appointment.start:
-        problem = "That is the time you already have. Please choose a different one."
+        problem = _("That is the time you already have. Please choose a different one.")
     if not problem and request.method == "POST":
         try:
             services.reschedule_appointment(
@@ -123,7 +124,7 @@ def _confirm_reschedule(request, appointment, value, now, context):
         except services.BookingError as exc:
             problem = exc.message
         else:
-            messages.success(request, "Your appointment has moved. We sent you an email with the new time.")
+            messages.success(request, _("Your appointment has moved. We sent you an email with the new time."))
             return redirect("booking:manage", token=appointment.token)
     local = start.astimezone(appointment.clinic.tz) if start else None
     context.update(

@@ -18,6 +18,7 @@ from appointments.forms import WaitlistForm
 from appointments.models import BookingRules, WaitlistEntry, WaitlistOffer
 from appointments.timefmt import format_when, zone_label
 from appointments.views.common import specialist_or_404
+from armorpt import languages
 from armorpt.ratelimits import limited
 from clinics.models import Clinic, Specialist
 
@@ -41,7 +42,7 @@ def join(request, clinic_slug):
             return render(request, "appointments/waitlist/received_quietly.html", {"clinic": clinic})
         if form.is_valid():
             try:
-                entry = waitlist.join(entry=form.entry(), now=now)
+                entry = waitlist.join(entry=form.entry(language=languages.current()), now=now)
             except waitlist.WaitlistError as exc:
                 form.add_error(exc.field, exc.message)
             else:
@@ -135,6 +136,7 @@ def _entry_context(entry):
         "entry": entry,
         "clinic": entry.clinic,
         "days": waitlist.days_display(entry),
+        "parts": waitlist.times_display(entry),
         "appointment_type": availability.online_type(),
         # Until the nightly purge marks it, an entry whose days have passed reads as ended.
         "waiting": entry.status == WaitlistEntry.Status.WAITING

@@ -1,11 +1,16 @@
 // The clinic finder (templates/content/_finder.html), enhanced: "Use my location" asks the browser
 // where it is (no map service: the page's own server sorts the clinics), and a search updates the
 // results in place, read out by the status line. Without this script the form still searches.
+// What it says comes from the form's data-say-* attributes, written in the page's language.
 (() => {
   const form = document.querySelector("form[data-finder]");
   const status = document.querySelector("[data-finder-status]");
   const near = form && form.querySelector("[data-finder-near]");
   const input = form && form.querySelector("input[name=q]");
+
+  function say(name) {
+    return form.dataset[name] || "";
+  }
 
   function announce(text) {
     status.textContent = text;
@@ -33,7 +38,7 @@
   }
 
   async function show(url) {
-    announce("Looking for clinics…");
+    announce(say("saySearching"));
     try {
       const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -53,7 +58,7 @@
 
   function searchHere() {
     near.disabled = true;
-    announce("Finding where you are…");
+    announce(say("sayLocating"));
     navigator.geolocation.getCurrentPosition(
       (position) => {
         near.disabled = false;
@@ -66,7 +71,7 @@
       },
       () => {
         near.disabled = false;
-        announce("We could not get your location. Type your town or ZIP code instead.");
+        announce(say("sayNoLocation"));
         input.focus();
       },
       { timeout: 15000, maximumAge: 600000 },

@@ -22,13 +22,13 @@ def specialist_form(specialist, hours, *, clinics=None, time_off=()):
     data = {
         "name": specialist.name,
         "slug": specialist.slug,
-        "title": specialist.title,
+        "title_en": specialist.title,
         "clinics": [c.pk for c in (clinics if clinics is not None else specialist.clinics.all())],
         "accepts_new_patients": "on",
         "is_active": "on",
         "display_order": "0",
-        "bio": "",
-        "treats": "",
+        "bio_en": "",
+        "treats_en": "",
         f"{INLINE}-TOTAL_FORMS": str(len(hours)),
         f"{INLINE}-INITIAL_FORMS": str(sum(1 for row in hours if row[0])),
         f"{TIME_OFF}-TOTAL_FORMS": str(len(time_off)),
@@ -393,7 +393,7 @@ def test_a_closure_added_on_the_clinic_page_over_booked_visits_warns(world, admi
             "closures-INITIAL_FORMS": "0",
             "closures-0-clinic": world.clinic.pk,
             "closures-0-date": visit.start_local.date().isoformat(),
-            "closures-0-reason": "Ice storm",
+            "closures-0-reason_en": "Ice storm",
             "_save": "Save",
         }
     )

@@ -46,7 +46,7 @@ def test_a_guide_published_in_the_repeated_hour_of_the_fall_back_night_saves_aga
     change_url = f"/admin/content/guide/{guide.pk}/change/"
     data = form_data(admin_client.get(change_url).content.decode(), "guide_form")
     assert (data["published_at_0"], data["published_at_1"]) == ("2026-11-01", "01:30:00")
-    data["title"] = "Neck pain: the basics"
+    data["title_en"] = "Neck pain: the basics"
 
     response = admin_client.post(change_url, data)
 
@@ -71,7 +71,7 @@ def test_guide_change_form_has_inline_exercises_and_a_preview_link(db, admin_cli
 
     page = Page(admin_client.get(f"/admin/content/guide/{guide.pk}/change/").content.decode())
 
-    assert page.find("input", name="exercises-0-name").attrs["value"] == exercise.name
+    assert page.find("input", name="exercises-0-name_en").attrs["value"] == exercise.name
     assert page.find("a", href="/guides/wall/").text == "Open on the site"
 
 
@@ -80,4 +80,4 @@ def test_add_form_prepopulates_the_slug_from_the_title(db, admin_client):
 
     holder = next(e for e in page.find_all() if "data-prepopulated-fields" in e.attrs)
     fields = json.loads(holder.attrs["data-prepopulated-fields"])
-    assert {"id": "#id_slug", "dependency_ids": ["#id_title"]}.items() <= fields[0].items()
+    assert {"id": "#id_slug", "dependency_ids": ["#id_title_en"]}.items() <= fields[0].items()

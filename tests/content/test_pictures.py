@@ -231,7 +231,7 @@ def test_staff_upload_an_exercise_picture_and_the_guide_changes_at_once(demo, cl
         f"/admin/content/exercise/{bridge.pk}/change/",
         "exercise_form",
         image=picture(900, 600),
-        image_alt="A photo: hips lifted, shoulders down.",
+        image_alt_en="A photo: hips lifted, shoulders down.",
     )
 
     page = Page(client.get(GUIDE).content.decode())
@@ -245,7 +245,7 @@ def test_a_picture_needs_words_for_people_who_cannot_see_it(demo, admin_client, 
     url = f"/admin/content/exercise/{bridge.pk}/change/"
     data = form_data(admin_client.get(url).content.decode(), "exercise_form")
 
-    response = admin_client.post(url, {**data, "image_alt": ""})
+    response = admin_client.post(url, {**data, "image_alt_en": ""})
 
     assert response.status_code == 200
     assert "Describe the picture in words" in response.content.decode()
@@ -255,7 +255,7 @@ def test_staff_upload_pictures_in_the_guides_exercise_list(demo, client, admin_c
     guide = Guide.objects.get(slug="back-pain-exercises")
     url = f"/admin/content/guide/{guide.pk}/change/"
     data = form_data(admin_client.get(url).content.decode(), "guide_form")
-    index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-name") and v == "Cat and cow")
+    index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-name_en") and v == "Cat and cow")
 
     response = admin_client.post(url, {**data, f"exercises-{index}-image": picture(640, 480)})
 
@@ -272,7 +272,7 @@ def test_staff_upload_a_clinic_photo_and_the_clinic_page_changes_at_once(demo, c
         f"/admin/clinics/clinic/{kalamazoo.pk}/change/",
         "clinic_form",
         photo=picture(1200, 800),
-        photo_alt="A two-storey brick building with a glass door.",
+        photo_alt_en="A two-storey brick building with a glass door.",
     )
 
     page = Page(client.get("/locations/kalamazoo/").content.decode())

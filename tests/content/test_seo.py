@@ -46,6 +46,7 @@ def test_sitemap_lists_every_public_page_with_absolute_urls_from_settings(demo, 
     expected |= {site + g.get_absolute_url() for g in Guide.objects.live(timezone.now())}
     expected |= {site + s.get_absolute_url() for s in Specialist.objects.active()}
     expected |= {site + c.get_absolute_url() for c in Clinic.objects.active()}
+    expected |= {url.replace(site, site + "/es", 1) for url in expected}  # each page's Spanish twin
     assert set(entries) == expected
     assert site + "/guides/back-pain-exercises/" in entries
     assert site + "/team/hannah-lee/" not in entries

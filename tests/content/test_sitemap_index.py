@@ -53,7 +53,8 @@ def test_the_index_names_one_part_per_section_with_absolute_urls_from_settings(d
     assert parts == [f"{site}/sitemap-{s}.xml" for s in ("pages", "guides", "locations", "team")]
     team = locs(client.get("/sitemap-team.xml", HTTP_HOST="127.0.0.1"))
     assert f"{site}/team/marcus-reed/" in team
-    assert all(url.startswith(site + "/team/") for url in team)
+    assert f"{site}/es/team/marcus-reed/" in team
+    assert all(url.startswith((site + "/team/", site + "/es/team/")) for url in team)
 
 
 def test_robots_txt_still_points_at_the_index(db, client):
@@ -69,8 +70,11 @@ def test_a_large_section_is_split_into_pages_the_index_lists(demo, client, small
     specialists = Specialist.objects.active().count()
     assert len(team_parts) == -(-specialists // 4) > 1
     listed = [url for part in team_parts for url in locs(client.get(relative(part)))]
-    assert all(len(locs(client.get(relative(part)))) <= 4 for part in team_parts)
-    assert sorted(listed) == sorted(settings.SITE_URL + s.get_absolute_url() for s in Specialist.objects.active())
+    # Four specialists a part, each in English and in Spanish.
+    assert all(len(locs(client.get(relative(part)))) <= 4 * 2 for part in team_parts)
+    english = [settings.SITE_URL + s.get_absolute_url() for s in Specialist.objects.active()]
+    spanish = [url.replace(settings.SITE_URL, settings.SITE_URL + "/es", 1) for url in english]
+    assert sorted(listed) == sorted(english + spanish)
 
 
 @pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-guides.xml", "/sitemap-locations.xml", "/sitemap-team.xml"])

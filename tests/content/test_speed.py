@@ -134,10 +134,10 @@ def test_saving_a_guide_in_admin_changes_the_page_at_once(demo, client, admin_cl
     assert "Bridge" in client.get(guide.get_absolute_url()).content.decode()  # now cached
     change_url = f"/admin/content/guide/{guide.pk}/change/"
     data = form_data(admin_client.get(change_url).content.decode(), "guide_form")
-    data["title"] = "Exercises for a sore back"
-    data["body"] = "A **new** introduction."
+    data["title_en"] = "Exercises for a sore back"
+    data["body_en"] = "A **new** introduction."
     index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-id") and v == str(bridge.pk))
-    data[f"exercises-{index}-name"] = "Glute bridge"
+    data[f"exercises-{index}-name_en"] = "Glute bridge"
 
     response = admin_client.post(change_url, data)
 

@@ -34,7 +34,7 @@ def test_a_manager_changes_what_their_clinic_takes_and_keeps_the_others(demo):
 
     response = manager.post(
         f"/admin/practice/insuranceplan/{aetna.pk}/change/",
-        {"name": "Aetna", "kind": "commercial", "notes": "", "clinics": [], "is_active": "on", "display_order": 4},
+        {"name": "Aetna", "kind": "commercial", "notes_en": "", "clinics": [], "is_active": "on", "display_order": 4},
     )
 
     assert response.status_code == 302
@@ -62,7 +62,7 @@ def test_the_referral_text_is_edited_not_duplicated(demo, admin_client):
     assert admin_client.get("/admin/practice/practicenote/add/").status_code == 403
     response = admin_client.post(
         f"/admin/practice/practicenote/{note.pk}/change/",
-        {"key": note.key, "title": "No referral needed", "summary": "Come straight to us.", "body": "Longer."},
+        {"key": note.key, "title_en": "No referral needed", "summary_en": "Come straight to us.", "body_en": "Longer."},
     )
 
     assert response.status_code == 302

@@ -34,7 +34,7 @@ def test_a_clinic_manager_edits_the_wording_and_patients_see_it(client, world):
     assert "Question 1: Numbness in the saddle area" in page
     assert "leads to “call 911 now”" in page
 
-    response = manager.post(CHANGE, form_data(Wording.current(), fever="Do you feel hot, shivery or sick?"))
+    response = manager.post(CHANGE, form_data(Wording.current(), fever_en="Do you feel hot, shivery or sick?"))
 
     assert response.status_code == 302
     assert "Do you feel hot, shivery or sick?" in text(client.get(URL))
