@@ -419,6 +419,9 @@ PAGES = [
     ("/guides/back-pain-exercises/", "guide", TARGETS["content_ratio"]),
     ("/locations/kalamazoo/", "location", TARGETS["content_ratio"]),
     ("/book/kalamazoo/", "book step 2", TARGETS["booking_page_ratio"]),
+    # The Spanish pages are cached the same way, under their own addresses.
+    ("/es/", "home, Spanish", TARGETS["content_ratio"]),
+    ("/es/book/kalamazoo/", "book step 2, Spanish", TARGETS["booking_page_ratio"]),
 ]
 
 
@@ -583,7 +586,7 @@ def main():
             }
             scores = {}
             if not args.no_lighthouse:
-                for path in ("/", "/guides/back-pain-exercises/", "/book/kalamazoo/"):
+                for path in ("/", "/guides/back-pain-exercises/", "/book/kalamazoo/", "/es/", "/es/book/kalamazoo/"):
                     scores[path] = lighthouse(site.url + path, site.workdir)
         results.update(booking=booking, booking_failures=failures, weight=weight, lighthouse=scores)
     finally:
