@@ -36,12 +36,6 @@ def when_label(value):
 
 
 @register.filter
-def short_when(value):
-    """'Tue, Dec 1 at 10:30 AM EST' / 'mar, 1 dic, 10:30 EST'."""
-    return timefmt.format_short(_local(value)) if value else ""
-
-
-@register.filter
 def long_date(value):
     """'December 1, 2026' / '1 de diciembre de 2026' (a page's "updated" date)."""
     return dateformat.format(value, pgettext("date with year; Django date format", "F j, Y")) if value else ""
